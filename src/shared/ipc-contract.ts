@@ -42,12 +42,12 @@ export type IpcReply<T> = { ok: true; result: T } | { ok: false; error: { name: 
 type AreaOf<C> = C extends `${infer A}:${string}` ? A : never
 type VerbOf<C, A extends string> = C extends `${A}:${infer V}` ? V : never
 
+type ChannelFn<C extends IpcChannel> = (params?: IpcParams<C>) => Promise<IpcResult<C>>
+
 /** `window.api`: `api.training.start(config)`, `api.engine.info()`, ... plus `api.on(type, cb)`. */
 export type RendererApi = {
   [A in AreaOf<IpcChannel>]: {
-    [V in VerbOf<IpcChannel, A>]: `${A}:${V}` extends IpcChannel
-      ? (params?: IpcParams<`${A}:${V}`>) => Promise<IpcResult<`${A}:${V}`>>
-      : never
+    [V in VerbOf<IpcChannel, A>]: ChannelFn<Extract<`${A}:${V}`, IpcChannel>>
   }
 } & {
   /** Subscribes to one event type; returns the unsubscribe function. */
