@@ -4,11 +4,19 @@
  */
 import { EngineError } from '../shared/errors'
 import { INFO_USAGE, runInfo } from './commands/info'
+import { TRAIN_USAGE, runTrain } from './commands/train'
+import { BENCH_USAGE, runBench } from './commands/bench'
+import { EXPORT_USAGE, runExport } from './commands/export'
+import { RUNS_USAGE, runRuns } from './commands/runs'
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> }
 
 const commands: Record<string, Command> = {
-  info: { usage: INFO_USAGE, run: runInfo }
+  info: { usage: INFO_USAGE, run: runInfo },
+  train: { usage: TRAIN_USAGE, run: runTrain },
+  bench: { usage: BENCH_USAGE, run: runBench },
+  export: { usage: EXPORT_USAGE, run: runExport },
+  runs: { usage: RUNS_USAGE, run: runRuns }
 }
 
 function usage(): string {

@@ -12,8 +12,9 @@ import { infoParamSchemas, type InfoMethods } from './protocol/info'
 import { trainingParamSchemas, type TrainingEvent, type TrainingMethods } from './protocol/training'
 import { classifyParamSchemas, type ClassifyEvent, type ClassifyMethods } from './protocol/classify'
 import { modelParamSchemas, type ModelEvent, type ModelMethods } from './protocol/models'
+import { benchParamSchemas, type BenchMethods } from './protocol/bench'
 
-export type EngineMethods = InfoMethods & TrainingMethods & ClassifyMethods & ModelMethods
+export type EngineMethods = InfoMethods & TrainingMethods & ClassifyMethods & ModelMethods & BenchMethods
 export type EngineMethod = keyof EngineMethods
 export type ParamsOf<M extends EngineMethod> = EngineMethods[M]['params']
 export type ResultOf<M extends EngineMethod> = EngineMethods[M]['result']
@@ -23,7 +24,8 @@ export const engineParamSchemas: Record<EngineMethod, v.GenericSchema> = {
   ...infoParamSchemas,
   ...trainingParamSchemas,
   ...classifyParamSchemas,
-  ...modelParamSchemas
+  ...modelParamSchemas,
+  ...benchParamSchemas
 }
 
 /** Every method name, for allowlists (IPC forwarding, preload surface). */

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { EngineError, serializeError } from '../../shared/errors'
 import { engineParamSchemas, type EngineMethod, type ReplyMessage, type RequestMessage } from '../../shared/engine-protocol'
+import { benchHandlers } from './handlers/bench'
 import { classifyHandlers } from './handlers/classify'
 import { infoHandlers } from './handlers/info'
 import { modelHandlers } from './handlers/models'
@@ -11,7 +12,8 @@ const handlers = {
   ...infoHandlers,
   ...trainingHandlers,
   ...classifyHandlers,
-  ...modelHandlers
+  ...modelHandlers,
+  ...benchHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>
 
 /** Short text of what failed validation, e.g. "epochs: Invalid value: Expected >=1 but received 0". */

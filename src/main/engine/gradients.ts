@@ -1,8 +1,75 @@
+import * as tf from '@tensorflow/tfjs'
+import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter'
+import { makeAdd } from './kernels/add-bias'
+import { makeBatchMatMul } from './kernels/batch-mat-mul'
+import { makeConv2dBackpropInput } from './kernels/conv2d-backprop-input'
+import { delegateToCpu, kernelsMissingFromWasm } from './kernels/cpu-delegate'
+import { makeMaxPoolGrad } from './kernels/max-pool-grad'
+import { RELU_GRAD, reluGrad, reluGradConfig } from './kernels/relu-grad'
+import { makeCast, makeIdentity } from './kernels/share-data'
+import { makeSum } from './kernels/sum'
+import { WASM, type KernelArgs } from './kernels/wasm-ops'
+
 /**
  * Gradient kernels that make tfjs-backend-wasm able to train a CNN, and fast.
- * Stock wasm lacks Conv2DBackpropFilter/Input and MaxPoolGrad; the training-engine work fills
- * this module in. Until then it registers nothing and the wasm backend can only run inference.
+ *
+ * Stock wasm 4.22 runs a CNN forward but not backward: Conv2DBackpropFilter and several other
+ * gradient kernels are missing, and its MaxPoolGrad and Conv2DBackpropInput are plain loops. This
+ * module registers, for the 'wasm' backend:
+ * - fast kernels for the ops the project's models spend their time in (one file each under
+ *   ./kernels): gradients rewritten as XNNPACK forward convolutions, hand-written wasm SIMD
+ *   kernels (./kernels/simd/kernels.wat) that work in place on tfjs's heap, and copies avoided;
+ * - a one-pass ReLU gradient (the only global change: on other backends it is tfjs's own);
+ * - for every other kernel the cpu backend has and wasm lacks, a delegate that runs the cpu
+ *   kernel on copies, so any model trains, if slowly.
+ */
+
+type Kernel = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]
+type SingleKernel = (args: KernelArgs) => tf.TensorInfo
+
+/**
+ * Fast kernels by name. Each factory gets the kernel it replaces (the stock wasm kernel, or the cpu
+ * delegate where wasm has none) for the configurations its fast path doesn't cover.
+ */
+const FAST_KERNELS: Record<string, (fallback: SingleKernel) => Kernel> = {
+  [tf.Conv2DBackpropFilter]: () => conv2dBackpropFilter,
+  [tf.Conv2DBackpropInput]: makeConv2dBackpropInput,
+  [tf.MaxPoolGrad]: makeMaxPoolGrad,
+  [tf.BatchMatMul]: makeBatchMatMul,
+  [tf.Sum]: makeSum,
+  [tf.Identity]: makeIdentity,
+  [tf.Cast]: makeCast,
+  [tf.Add]: makeAdd
+}
+
+/** Marks kernel functions registered here, so a second call recognises its own work. */
+const OURS = new WeakSet<object>()
+
+function register(kernelName: string, impl: Kernel, setupFunc?: tf.KernelSetupFunc): void {
+  const kernelFunc = impl as unknown as tf.KernelFunc
+  OURS.add(kernelFunc)
+  tf.registerKernel({ kernelName, backendName: WASM, kernelFunc, setupFunc })
+}
+
+/**
+ * Registers the fallback's kernels for the wasm backend. Call it before `tf.setBackend('wasm')`:
+ * the stock kernels it wraps keep their setup functions, which bind their wasm exports when the
+ * backend starts. Idempotent: a second call changes nothing.
  */
 export function registerFallbackKernels(): void {
-  // Filled in by the fallback-gradients work.
+  for (const [kernelName, makeFast] of Object.entries(FAST_KERNELS)) {
+    const existing = tf.getKernel(kernelName, WASM)
+    if (existing !== undefined && OURS.has(existing.kernelFunc)) continue
+    if (existing !== undefined) tf.unregisterKernel(kernelName, WASM)
+    const fallback: SingleKernel = existing
+      ? (existing.kernelFunc as unknown as SingleKernel)
+      : (args) => delegateToCpu(kernelName, args) as tf.TensorInfo
+    register(kernelName, makeFast(fallback), existing?.setupFunc)
+  }
+  if (tf.getKernel(RELU_GRAD, WASM) === undefined) register(RELU_GRAD, reluGrad)
+  // Global, but identical to tfjs's own gradient on every backend except wasm (see relu-grad.ts).
+  tf.registerGradient(reluGradConfig)
+  for (const kernelName of kernelsMissingFromWasm()) {
+    register(kernelName, (args) => delegateToCpu(kernelName, args))
+  }
 }

@@ -42,6 +42,11 @@ async function main(): Promise<void> {
     void dispatch(msg, ctx).then((reply) => port.send(reply))
   }
   port.onMessage(handle)
+  // The host owns this process's lifetime: Ctrl-C in a terminal reaches the whole process group,
+  // and the CLI turns it into a clean `training:stop` instead of letting the engine die mid-save.
+  process.on('SIGINT', () => undefined)
+  // When the host is gone (killed, crashed), nobody can read our results: exit rather than train on.
+  process.on('disconnect', () => process.exit(0))
   const backend = await selectBackend()
   ctx = { backend, emit: (event) => port.send({ kind: 'event', event }) }
   port.send({ kind: 'ready', pid: process.pid })

@@ -1,13 +1,108 @@
 import * as v from 'valibot'
+import type { SerializedError } from '../errors'
 
-// Classify area (issue "Classify your own handwriting"). The classify work fills this file in:
-// params schemas, result types and events for decoding, preprocessing and segmenting user images.
+// Classify area (issue "Classify your own handwriting"): the user's own images go in as bytes,
+// digits come out with the pictures of every preprocessing step, so the UI can show what the
+// model saw. Decoding happens in the engine process for every host (app, CLI, tests).
 
-export const classifyParamSchemas = {} as const
+/** Caps checked before any decoding (RELIABILITY I1): bytes of one file, pixels of one page. */
+export const CLASSIFY_LIMITS = {
+  maxBytes: 50 * 1024 * 1024,
+  maxPixels: 50_000_000,
+  maxFiles: 500,
+  maxPages: 50
+} as const
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ClassifyMethods {}
+/**
+ * Ink components smaller than this many pixels (in the image's own resolution) are noise specks.
+ * 30 px is a dot of ~6x6: bigger than scanner dust, far smaller than any digit at 150 dpi or more.
+ */
+export const DEFAULT_MIN_SPECK_AREA = 30
+/** Below this top-1 probability a digit is flagged "low confidence" in the UI, CSV and JSON. */
+export const LOW_CONFIDENCE_THRESHOLD = 0.7
+
+export const ClassifyOptionsSchema = v.object({
+  minSpeckArea: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000))),
+  /** A TF.js layers folder (model.json + weights.bin); default: the last model training saved. */
+  modelDir: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** Send back the step pictures (thumbnail, mask, 28x28); the CLI turns them off. Default true. */
+  pictures: v.optional(v.boolean())
+})
+export type ClassifyOptions = v.InferOutput<typeof ClassifyOptionsSchema>
+
+export const ClassifyFileSchema = v.object({
+  name: v.pipe(v.string(), v.maxLength(4096)),
+  bytes: v.instance(Uint8Array)
+})
+export type ClassifyFile = v.InferOutput<typeof ClassifyFileSchema>
+
+export const ClassifyImagesParamsSchema = v.object({
+  files: v.pipe(v.array(ClassifyFileSchema), v.minLength(1), v.maxLength(CLASSIFY_LIMITS.maxFiles)),
+  options: v.optional(ClassifyOptionsSchema)
+})
+export type ClassifyImagesParams = v.InferOutput<typeof ClassifyImagesParamsSchema>
+
+/** A small picture as raw bytes: 1 channel (gray) or 4 (RGBA), row-major. */
+export interface Picture {
+  width: number
+  height: number
+  channels: 1 | 4
+  data: Uint8Array
+}
+
+/** [x, y, width, height] in the page's own pixels (after EXIF orientation). */
+export type Box = [number, number, number, number]
+
+export interface DigitPrediction {
+  label: number
+  confidence: number
+  /** The three most likely digits, most likely first. */
+  top3: { label: number; probability: number }[]
+  lowConfidence: boolean
+  box: Box
+  /** The piece's ink mask as cut from the page (white ink on black), at most 64 px a side. */
+  mask?: Picture
+  /** Exactly what the model saw: 28x28 gray, MNIST polarity. */
+  input?: Picture
+}
+
+export interface PageResult {
+  /** 0-based page (TIFF pages; 0 for every other format). */
+  page: number
+  width: number
+  height: number
+  digits: string
+  predictions: DigitPrediction[]
+  /** The page as decoded (alpha on white), scaled down to at most 480 px a side. */
+  thumbnail?: Picture
+  /** The page's ink mask after background removal and speck removal, same size as the thumbnail. */
+  mask?: Picture
+  /** Whether the page was inverted (dark ink on light paper, the usual case for scans). */
+  inverted: boolean
+  threshold: number
+}
+
+export type FileResult =
+  | { name: string; ok: true; format: string; digits: string; pages: PageResult[]; millis: number }
+  | { name: string; ok: false; error: SerializedError }
+
+export interface ClassifyImagesResult {
+  /** The model folder used. */
+  modelDir: string
+  results: FileResult[]
+  millis: number
+}
+
+export const classifyParamSchemas = {
+  'classify:images': ClassifyImagesParamsSchema
+} as const
+
+export interface ClassifyMethods {
+  /**
+   * Decodes, segments and classifies each file. A bad file yields a per-file error and never stops
+   * the others; only a missing or broken model fails the whole request (NO_MODEL, MODEL_INVALID).
+   */
+  'classify:images': { params: ClassifyImagesParams; result: ClassifyImagesResult }
+}
 
 export type ClassifyEvent = never
-
-void v

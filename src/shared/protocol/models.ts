@@ -1,13 +1,150 @@
 import * as v from 'valibot'
+import type { LayerSummary, ModelMetadata, PresetName, TrainConfig } from './training'
 
 // Model area (issue "Export, import and ship"): export formats, import, run history.
-// The export work fills this file in.
 
-export const modelParamSchemas = {} as const
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'keras'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ModelMethods {}
+/** File name filters for the save dialog and the default name of each format. */
+export const EXPORT_FORMAT_INFO: Record<ExportFormat, { label: string; defaultName: string; extensions: string[] }> = {
+  tfjs: { label: 'TF.js layers model (folder)', defaultName: 'digit-model-tfjs', extensions: [] },
+  onnx: { label: 'ONNX model', defaultName: 'digit-model.onnx', extensions: ['onnx'] },
+  keras: { label: 'Keras HDF5 model', defaultName: 'digit-model.h5', extensions: ['h5'] }
+}
 
-export type ModelEvent = never
+/** Run ids become folder names: letters, digits, dot, dash and underscore only, never `..`. */
+export const RunIdSchema = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(120),
+  v.regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, 'run id may hold only letters, digits, ".", "-" and "_"')
+)
 
-void v
+const PathSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(4096))
+
+/** What the input of every exported model is, in words (also written into each file). */
+export const MODEL_INPUT_DESCRIPTION =
+  'float32 [batch, 28, 28, 1]: grayscale pixels scaled to 0-1, white digit on black, MNIST-centred'
+
+/**
+ * Metadata written into every export (model.json `userDefinedMetadata.digitStudio`, ONNX
+ * `metadata_props`, the Keras file's `digit_studio_metadata` attribute): the training metadata
+ * (preset, hyperparameters, dataset, test accuracy, app version, date) where known, plus the export's.
+ */
+export interface ExportMetadata extends Partial<ModelMetadata> {
+  /** ISO 8601. */
+  exportedAt: string
+  /** e.g. "Digit Studio 0.1.0". */
+  exportedBy: string
+  input: string
+}
+
+export const ExportParamsSchema = v.object({
+  format: v.picklist(EXPORT_FORMATS),
+  /** A folder for `tfjs`, a file for `onnx` (.onnx) and `keras` (.h5). */
+  out: PathSchema,
+  /** Export the model of this run; else `modelDir`; else the engine's current model. */
+  runId: v.optional(RunIdSchema),
+  /** A TF.js layers folder (or its model.json) to export. */
+  modelDir: v.optional(PathSchema)
+})
+export type ExportParams = v.InferOutput<typeof ExportParamsSchema>
+
+export interface ExportResult {
+  format: ExportFormat
+  /** The folder (tfjs) or file written. */
+  path: string
+  /** Every file written, absolute. */
+  files: string[]
+  bytes: number
+  metadata: ExportMetadata
+}
+
+export const ImportParamsSchema = v.object({
+  /** A TF.js layers folder, or its model.json. */
+  path: PathSchema
+})
+export type ImportParams = v.InferOutput<typeof ImportParamsSchema>
+
+/** The model the engine classifies with, shows the gallery of and continues training. */
+export interface CurrentModelInfo {
+  source: 'trained' | 'imported'
+  /** Folder it was loaded from (for `training:start` with `resumeFrom`). */
+  modelDir: string
+  name: string
+  layers: LayerSummary[]
+  totalParams: number
+  /** True when the file carries optimizer state, so continued training picks up where it left. */
+  hasOptimizer: boolean
+  /** Null for a model trained elsewhere. */
+  metadata: ModelMetadata | null
+  /** Accuracy measured on the MNIST test set when the model was imported (its gallery's data). */
+  measured: { dataset: string; accuracy: number; count: number } | null
+}
+
+/** One row of the Runs view. */
+export interface RunSummary {
+  id: string
+  /** When the run started (ISO 8601). */
+  date: string
+  preset: PresetName | null
+  dataset: string | null
+  /** `incomplete`: stopped, failed or killed before the end (its last checkpoint is kept). */
+  status: 'done' | 'running' | 'incomplete'
+  epochsDone: number
+  epochsPlanned: number | null
+  testAccuracy: number | null
+  totalSeconds: number | null
+  backend: string | null
+  /** Whether the run folder holds a saved model (export and import need one). */
+  hasModel: boolean
+}
+
+/** Per-epoch metrics, as plain numbers (null where not measured, e.g. no validation split). */
+export interface RunEpoch {
+  epoch: number
+  loss: number | null
+  accuracy: number | null
+  valLoss: number | null
+  valAccuracy: number | null
+  seconds: number | null
+}
+
+export interface RunDetail extends RunSummary {
+  config: Partial<TrainConfig> | null
+  epochs: RunEpoch[]
+  /** Folder of the run (config.json, metrics.json, result.json, model/). */
+  dir: string
+}
+
+export interface ModelChangedEvent {
+  type: 'model:changed'
+  model: CurrentModelInfo
+}
+
+const Empty = v.optional(v.object({}), {})
+
+export const modelParamSchemas = {
+  'model:export': ExportParamsSchema,
+  'model:import': ImportParamsSchema,
+  'model:current': Empty,
+  'runs:list': Empty,
+  'runs:get': v.object({ id: RunIdSchema }),
+  'runs:delete': v.object({ id: RunIdSchema })
+} as const
+
+export interface ModelMethods {
+  /** Writes the model in one format, atomically; the result names every file written. */
+  'model:export': { params: ExportParams; result: ExportResult }
+  /** Validates a TF.js layers model and makes it the engine's current model. */
+  'model:import': { params: ImportParams; result: CurrentModelInfo }
+  /** The engine's current model, or null when none is loaded or saved yet. */
+  'model:current': { params: Record<string, never>; result: CurrentModelInfo | null }
+  /** Every run in the runs folder, newest first. */
+  'runs:list': { params: Record<string, never>; result: { runs: RunSummary[]; dir: string } }
+  'runs:get': { params: { id: string }; result: RunDetail }
+  'runs:delete': { params: { id: string }; result: { deleted: boolean } }
+}
+
+export type ModelEvent = ModelChangedEvent

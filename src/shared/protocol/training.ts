@@ -116,7 +116,9 @@ export interface TrainingStartedEvent {
 export interface BatchEvent {
   type: 'training:batch'
   runId: string
+  /** 1-based, as in every training event. */
   epoch: number
+  /** 1-based: batches finished in this epoch (the dashboard's batch bar and chart x rely on it). */
   batch: number
   batchesPerEpoch: number
   loss: number
@@ -135,6 +137,8 @@ export interface EpochEvent {
   seconds: number
   samplesPerSecond: number
   etaSeconds: number
+  /** `tf.memory().numTensors` after the epoch: flat across epochs unless something leaks (RELIABILITY D3). */
+  numTensors?: number
 }
 export interface DoneEvent {
   type: 'training:done'
@@ -149,6 +153,11 @@ export interface DoneEvent {
   samplesPerSecond: number
   backend: string
   modelDir: string
+  /** `<dataHome>/runs/<runId>`: config.json, metrics.json, result.json, checkpoint/, model/. */
+  runDir?: string
+  /** Epochs trained in total (a resumed run counts the earlier ones too). */
+  epochsCompleted?: number  /** Peak resident memory of the engine process during the run. */
+  peakRssBytes?: number
 }
 export interface StoppedEvent {
   type: 'training:stopped'
@@ -202,6 +211,39 @@ export interface TrainingMethods {
   }
   'model:summary': { params: { preset: PresetName }; result: ModelSummary }
   'predictions:page': { params: PredictionsPageParams; result: PredictionsPage }
+}
+
+/** What every saved model carries in its model.json (`userDefinedMetadata.digitStudio`). */
+export interface ModelMetadata {
+  preset: PresetName
+  runId: string
+  /** Epochs trained so far (a resumed run continues from here). */
+  epochsCompleted: number
+  hyperparameters: {
+    epochs: number
+    batchSize: number
+    learningRate: number
+    validationSplit: number
+    seed: number
+    augment: boolean
+    trainLimit?: number
+    testLimit?: number
+  }
+  dataset: { name: string; source: string; train: number; test: number }
+  /** Null for an epoch checkpoint (not evaluated on the test set yet). */
+  testAccuracy: number | null
+  testLoss: number | null
+  backend: string
+  appVersion: string
+  /** ISO 8601. */
+  date: string
+}
+
+/** Per-preset defaults (the CLI and the UI start from these). */
+export const PRESET_DEFAULTS: Record<PresetName, Pick<TrainConfig, 'epochs' | 'batchSize' | 'learningRate' | 'augment'>> = {
+  seed: { epochs: 3, batchSize: 128, learningRate: 1e-3, augment: false },
+  fast: { epochs: 1, batchSize: 128, learningRate: 2e-3, augment: false },
+  accurate: { epochs: 12, batchSize: 128, learningRate: 1e-3, augment: true }
 }
 
 /** Defaults of the classic recipe (seed preset): 3 epochs of batch 128 reach ~99 % on MNIST. */

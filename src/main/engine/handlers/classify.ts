@@ -1,5 +1,7 @@
 import type { ClassifyMethods } from '../../../shared/protocol/classify'
+import { classifyImages } from '../classify'
 import type { HandlerTable } from './types'
 
-// Filled in by the classify work.
-export const classifyHandlers: HandlerTable<ClassifyMethods> = {}
+export const classifyHandlers: HandlerTable<ClassifyMethods> = {
+  'classify:images': (params) => classifyImages(params)
+}

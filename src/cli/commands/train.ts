@@ -1,0 +1,230 @@
+import cliProgress from 'cli-progress'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { EngineClient } from '../../main/engine-client'
+import type { EngineEvent } from '../../shared/engine-protocol'
+import { EngineError } from '../../shared/errors'
+import {
+  DEFAULT_TRAIN_CONFIG,
+  PRESET_DEFAULTS,
+  PRESETS,
+  type DoneEvent,
+  type PresetName,
+  type TrainConfig
+} from '../../shared/protocol/training'
+import { backendEnv, withEngine } from '../engine-session'
+import { formatDone, formatDuration, formatEpoch, formatSummary } from '../format-training'
+
+export const TRAIN_USAGE =
+  'digit-studio train [--preset seed|fast|accurate] [--epochs N] [--batch-size N] [--learning-rate X] ' +
+  '[--validation-split X] [--train-limit N] [--test-limit N] [--data DIR] [--backend native|wasm|cpu] ' +
+  '[--seed N] [--augment|--no-augment] [--resume DIR] [--out DIR] [--json]'
+
+const OPTIONS = {
+  preset: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'learning-rate': { type: 'string' },
+  'validation-split': { type: 'string' },
+  'train-limit': { type: 'string' },
+  'test-limit': { type: 'string' },
+  data: { type: 'string' },
+  backend: { type: 'string' },
+  seed: { type: 'string' },
+  augment: { type: 'boolean' },
+  'no-augment': { type: 'boolean' },
+  resume: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean', default: false }
+} as const
+
+function num(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(n))
+    throw new EngineError('BAD_REQUEST', `--${flag} "${raw}" is not a number`)
+  return n
+}
+
+/** Builds the run's config from flags over the preset's defaults; the engine validates ranges. */
+export function configFromArgs(argv: string[]): {
+  config: TrainConfig
+  json: boolean
+  backend?: string
+} {
+  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true })
+  const preset = (values.preset ?? DEFAULT_TRAIN_CONFIG.preset) as PresetName
+  if (!PRESETS.includes(preset))
+    throw new EngineError('BAD_REQUEST', `--preset "${preset}" is not one of ${PRESETS.join(', ')}`)
+  const d = { ...DEFAULT_TRAIN_CONFIG, ...PRESET_DEFAULTS[preset] }
+  const config: TrainConfig = {
+    preset,
+    epochs: num('epochs', values.epochs) ?? d.epochs,
+    batchSize: num('batch-size', values['batch-size']) ?? d.batchSize,
+    learningRate: num('learning-rate', values['learning-rate']) ?? d.learningRate,
+    validationSplit: num('validation-split', values['validation-split']) ?? d.validationSplit,
+    seed: num('seed', values.seed) ?? d.seed,
+    augment: values['no-augment'] ? false : (values.augment ?? d.augment),
+    dataset: values.data ? { kind: 'folder', path: resolve(values.data) } : { kind: 'embedded' }
+  }
+  const trainLimit = num('train-limit', values['train-limit'])
+  const testLimit = num('test-limit', values['test-limit'])
+  if (trainLimit !== undefined) config.trainLimit = trainLimit
+  if (testLimit !== undefined) config.testLimit = testLimit
+  if (values.out) config.outDir = resolve(values.out)
+  if (values.resume) config.resumeFrom = resolve(values.resume)
+  return { config, json: values.json ?? false, backend: values.backend }
+}
+
+type Outcome =
+  { kind: 'done'; event: DoneEvent } | { kind: 'stopped' } | { kind: 'error'; error: EngineError }
+
+/** Human mode: header, a progress bar per epoch, a line per epoch, the result. */
+function humanPrinter(backendLine: string): (e: EngineEvent) => void {
+  const bar = new cliProgress.SingleBar(
+    {
+      format:
+        'Epoch {epoch} {bar} {percentage}% | loss {loss} acc {acc} | {sps} samples/s | ETA {etaText}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50
+    },
+    cliProgress.Presets.shades_classic
+  )
+  let barEpoch = 0
+  let epochs = 0
+  let batchSize = 0
+  return (e) => {
+    switch (e.type) {
+      case 'training:started': {
+        epochs = e.config.epochs
+        batchSize = e.config.batchSize
+        const c = e.config
+        const ds = c.dataset.kind === 'embedded' ? 'MNIST (embedded)' : c.dataset.path
+        process.stdout.write(
+          [
+            `Training preset ${c.preset}: ${c.epochs} epochs, batch ${c.batchSize}, learning rate ${c.learningRate}, seed ${c.seed}, augmentation ${c.augment ? 'on' : 'off'}`,
+            backendLine,
+            `Dataset:  ${ds}: ${e.trainCount.toLocaleString('en-US')} train / ${e.validationCount.toLocaleString('en-US')} validation / ${e.testCount.toLocaleString('en-US')} test`,
+            'Model:',
+            formatSummary(e.summary),
+            ''
+          ].join('\n')
+        )
+        break
+      }
+      case 'training:batch': {
+        if (barEpoch !== e.epoch) {
+          barEpoch = e.epoch
+          bar.start(e.batchesPerEpoch, 0, {
+            epoch: `${e.epoch}/${epochs}`,
+            loss: '-',
+            acc: '-',
+            sps: '-',
+            etaText: '?'
+          })
+        }
+        const left = ((e.batchesPerEpoch - e.batch) * batchSize) / e.samplesPerSecond
+        bar.update(e.batch, {
+          loss: Number.isFinite(e.loss) ? e.loss.toFixed(4) : String(e.loss),
+          acc: `${(e.accuracy * 100).toFixed(1)}%`,
+          sps: Math.round(e.samplesPerSecond).toLocaleString('en-US'),
+          etaText: formatDuration(left)
+        })
+        break
+      }
+      case 'training:epoch':
+        bar.stop()
+        barEpoch = 0
+        process.stdout.write(
+          `${formatEpoch(e)}${e.epoch < e.epochs ? `, ETA ${formatDuration(e.etaSeconds)}` : ''}\n`
+        )
+        break
+      case 'training:paused':
+      case 'training:resumed':
+        break
+      case 'training:stopped':
+        bar.stop()
+        process.stdout.write(
+          `Stopped at epoch ${e.epoch}, batch ${e.batch}. Completed epochs are checkpointed in the run folder.\n`
+        )
+        break
+      case 'training:error':
+        bar.stop()
+        break
+      case 'training:done':
+        bar.stop()
+        process.stdout.write(formatDone(e) + '\n')
+        break
+    }
+  }
+}
+
+/** Runs one training session on `engine` until done, stopped or failed. Ctrl-C asks for a clean stop. */
+async function runOnEngine(
+  engine: EngineClient,
+  config: TrainConfig,
+  json: boolean
+): Promise<number> {
+  const info = await engine.request('engine:info', {})
+  const backendLine = `Backend:  ${info.backend} - ${info.backendReason}`
+  const print = json
+    ? (e: EngineEvent) => process.stdout.write(JSON.stringify(e) + '\n')
+    : humanPrinter(backendLine)
+  let finish!: (o: Outcome) => void
+  const outcome = new Promise<Outcome>((res) => (finish = res))
+  const offEvent = engine.onEvent((e) => {
+    if (!e.type.startsWith('training:')) return
+    print(e)
+    if (e.type === 'training:done') finish({ kind: 'done', event: e })
+    else if (e.type === 'training:stopped') finish({ kind: 'stopped' })
+    else if (e.type === 'training:error')
+      finish({ kind: 'error', error: new EngineError(e.error.code, e.error.message) })
+  })
+  const offExit = engine.onExit((exit) =>
+    finish({ kind: 'error', error: new EngineError('ENGINE_CRASHED', exit.reason) })
+  )
+  let interrupts = 0
+  const onSigint = (): void => {
+    // First Ctrl-C: stop after the current batch (the engine ignores SIGINT, the host decides).
+    // Second: give up at once; the engine exits when its IPC channel closes.
+    if (++interrupts > 1) process.exit(130)
+    process.stderr.write('\nStopping after the current batch (Ctrl-C again to quit at once)...\n')
+    void engine.request('training:stop', {}).catch(() => undefined)
+  }
+  process.on('SIGINT', onSigint)
+  try {
+    await engine.request('training:start', config)
+    const result = await outcome
+    if (result.kind === 'error') throw result.error
+    if (result.kind === 'stopped') return 130
+    if (json) {
+      const d = result.event
+      const summary = {
+        type: 'done',
+        testAccuracy: d.testAccuracy,
+        testLoss: d.testLoss,
+        testCount: d.testCount,
+        samplesPerSecond: d.samplesPerSecond,
+        totalSeconds: d.totalSeconds,
+        backend: d.backend,
+        backendReason: info.backendReason,
+        modelDir: d.modelDir,
+        runDir: d.runDir,
+        peakRssBytes: d.peakRssBytes
+      }
+      process.stdout.write(JSON.stringify(summary) + '\n')
+    }
+    return 0
+  } finally {
+    process.off('SIGINT', onSigint)
+    offEvent()
+    offExit()
+  }
+}
+
+/** `digit-studio train`: trains a preset in a forked engine, streams progress, saves the model. */
+export async function runTrain(argv: string[]): Promise<number> {
+  const { config, json, backend } = configFromArgs(argv)
+  return withEngine(backendEnv(backend), (engine) => runOnEngine(engine, config, json))
+}

@@ -1,0 +1,59 @@
+/**
+ * Starts the engine with Electron's `utilityProcess` (a Node process Chromium manages): the
+ * Electron counterpart of engine-fork.ts. `child_process.fork` from main stops working once the
+ * RunAsNode fuse is off, and tfjs must never run on main's thread.
+ */
+import { app, utilityProcess, type Details } from 'electron'
+import type { EngineToHostMessage } from '../shared/engine-protocol'
+import { EngineClient, type EngineTransport } from './engine-client'
+
+/** Name Chromium gives the process (task manager, `child-process-gone` details). */
+export const ENGINE_SERVICE_NAME = 'Digit Studio engine'
+const STDERR_TAIL_BYTES = 4096
+
+/**
+ * Forks `entry` (the built out/main/engine/worker.js) as a utility process and wraps it in an
+ * EngineClient. `DIGIT_STUDIO_HOME` points the engine at the app's userData folder.
+ */
+export function utilityEngine(entry: string, env: Record<string, string>): EngineClient {
+  const child = utilityProcess.fork(entry, [], {
+    serviceName: ENGINE_SERVICE_NAME,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'pipe']
+  })
+  let tail = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk)
+    tail = (tail + chunk.toString()).slice(-STDERR_TAIL_BYTES)
+  })
+  // Chromium reports *why* a utility process died (crashed, oom, killed) only on the app.
+  let gone: string | null = null
+  const onGone = (_event: unknown, details: Details): void => {
+    if (details.type === 'Utility' && details.serviceName === ENGINE_SERVICE_NAME) {
+      gone = `process ${details.reason} (exit code ${details.exitCode})`
+    }
+  }
+  app.on('child-process-gone', onGone)
+
+  const transport: EngineTransport = {
+    get pid() {
+      return child.pid
+    },
+    postMessage: (msg) => child.postMessage(msg),
+    onMessage: (cb) => child.on('message', (msg: EngineToHostMessage) => cb(msg)),
+    onExit: (cb) =>
+      child.once('exit', (code) => {
+        // child-process-gone may land just after exit; give it one turn of the event loop.
+        setImmediate(() => {
+          app.off('child-process-gone', onGone)
+          cb(code, null, gone ? `${tail}\n${gone}` : tail)
+        })
+      }),
+    kill: (signal) => {
+      // utilityProcess.kill() takes no signal; a forced stop goes through the pid.
+      if (signal === 'SIGKILL' && child.pid) process.kill(child.pid, 'SIGKILL')
+      else child.kill()
+    }
+  }
+  return new EngineClient(transport)
+}

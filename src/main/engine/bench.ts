@@ -1,0 +1,82 @@
+/**
+ * Throughput of this engine's backend on the seed preset: training samples/s over a fixed number
+ * of batches after a warm-up (the exact step training uses), then inference samples/s over test
+ * images. Real MNIST images, so the figures match what a run sees.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { IMAGE_PIXELS } from '../../shared/mnist'
+import type { BenchResult } from '../../shared/protocol/bench'
+import type { BackendChoice } from './backend'
+import { loadDatasetCached } from './dataset-cache'
+import { createSeedModel } from './models'
+import { predictSplit, PREDICT_BATCH_SIZE } from './predict'
+import { peakRssBytes } from './process-stats'
+import { BatchBuffers, batchTensors, toFloatPixels, type PreparedSplit } from './preprocess-data'
+import { trainStep } from './train-step'
+
+export interface BenchOptions {
+  batches: number
+  warmupBatches: number
+  batchSize: number
+  inferBatches: number
+}
+
+/** Runs the training and inference measurements; the model is disposed afterwards. */
+export async function runBench(
+  options: BenchOptions,
+  backend: BackendChoice
+): Promise<BenchResult> {
+  const { train, test } = await loadDatasetCached({ kind: 'embedded' })
+  const trainCount = Math.min(
+    train.count,
+    options.batchSize * Math.min(options.batches + options.warmupBatches, 50)
+  )
+  const trainSplit: PreparedSplit = {
+    x: toFloatPixels(train.images.subarray(0, trainCount * IMAGE_PIXELS)),
+    labels: train.labels.subarray(0, trainCount),
+    count: trainCount
+  }
+  const order = Uint32Array.from({ length: trainCount }, (_, i) => i)
+  const buffers = new BatchBuffers(options.batchSize)
+  // Seed preset with Keras' default rate: what `train` runs by default.
+  const model = createSeedModel({ learningRate: 1e-3, seed: 1 })
+  try {
+    const step = async (b: number): Promise<void> => {
+      const start = (b * options.batchSize) % (trainCount - options.batchSize + 1)
+      const r = tf.tidy(() => {
+        const { xs, ys } = batchTensors(trainSplit, order, start, options.batchSize, buffers)
+        return trainStep(model, xs, ys)
+      })
+      await r.loss.data()
+      tf.dispose([r.loss, r.accuracy])
+    }
+    for (let b = 0; b < options.warmupBatches; b++) await step(b)
+    const t0 = performance.now()
+    for (let b = 0; b < options.batches; b++) await step(b)
+    const trainSeconds = (performance.now() - t0) / 1000
+
+    const inferCount = Math.min(test.count, PREDICT_BATCH_SIZE * options.inferBatches)
+    const testSplit: PreparedSplit = {
+      x: toFloatPixels(test.images.subarray(0, inferCount * IMAGE_PIXELS)),
+      labels: test.labels.subarray(0, inferCount),
+      count: inferCount
+    }
+    await predictSplit(model, { ...testSplit, count: Math.min(inferCount, PREDICT_BATCH_SIZE) }) // warm-up
+    const t1 = performance.now()
+    await predictSplit(model, testSplit)
+    const inferSeconds = (performance.now() - t1) / 1000
+    return {
+      backend: backend.kind,
+      backendReason: backend.reason,
+      preset: 'seed',
+      batchSize: options.batchSize,
+      trainBatches: options.batches,
+      trainSamplesPerSecond: (options.batches * options.batchSize) / trainSeconds,
+      inferBatchSize: PREDICT_BATCH_SIZE,
+      inferSamplesPerSecond: inferCount / inferSeconds,
+      peakRssBytes: peakRssBytes()
+    }
+  } finally {
+    model.dispose()
+  }
+}

@@ -1,0 +1,225 @@
+;; Hand-written WebAssembly SIMD kernels for the wasm fallback's training hot spots.
+;; The module imports tfjs-backend-wasm's own memory, so it reads and writes tensors in place:
+;; every pointer below is a byte offset into that heap, as tfjs's dataIdMap records it.
+;; Build: node --import tsx scripts/build-simd.ts (writes kernels-wasm.ts beside this file).
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Weight gradient of a convolution with ONE input channel (a model's first layer):
+  ;;   out[i, j, q] = sum over b, r, c of x[b, r*s + i, c*s + j] * dy[b, r, c, q]
+  ;; x: [n, hp, wp] already padded; dy: [n, oh, ow, co]; out: [kh, kw, co]; co % 4 == 0.
+  ;; One pass over dy with kh*kw*co accumulators in `out` (L1-resident: 1.2 KB for 3x3x32),
+  ;; instead of packing the 11 MB dy as a filter for XNNPACK.
+  (func (export "conv_filter_grad_c1")
+    (param $x i32) (param $dy i32) (param $out i32)
+    (param $n i32) (param $hp i32) (param $wp i32) (param $oh i32) (param $ow i32)
+    (param $kh i32) (param $kw i32) (param $s i32) (param $co i32)
+    (local $b i32) (local $r i32) (local $c i32) (local $i i32) (local $j i32) (local $q i32)
+    (local $cob i32) (local $xb i32) (local $xrow i32) (local $op i32) (local $xv v128)
+    (local.set $cob (i32.shl (local.get $co) (i32.const 2)))
+    (memory.fill (local.get $out) (i32.const 0)
+      (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $cob)))
+    (local.set $b (i32.const 0))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $r (i32.const 0))
+      (block $rdone (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $oh)))
+        (local.set $c (i32.const 0))
+        (block $cdone (loop $cloop
+          (br_if $cdone (i32.ge_u (local.get $c) (local.get $ow)))
+          ;; xb = &x[b, r*s, c*s]
+          (local.set $xb (i32.add (local.get $x) (i32.shl
+            (i32.add
+              (i32.mul (i32.add (i32.mul (local.get $b) (local.get $hp)) (i32.mul (local.get $r) (local.get $s))) (local.get $wp))
+              (i32.mul (local.get $c) (local.get $s)))
+            (i32.const 2))))
+          (local.set $op (local.get $out))
+          (local.set $i (i32.const 0))
+          (block $idone (loop $iloop
+            (br_if $idone (i32.ge_u (local.get $i) (local.get $kh)))
+            (local.set $xrow (i32.add (local.get $xb) (i32.shl (i32.mul (local.get $i) (local.get $wp)) (i32.const 2))))
+            (local.set $j (i32.const 0))
+            (block $jdone (loop $jloop
+              (br_if $jdone (i32.ge_u (local.get $j) (local.get $kw)))
+              (local.set $xv (f32x4.splat (f32.load (i32.add (local.get $xrow) (i32.shl (local.get $j) (i32.const 2))))))
+              (local.set $q (i32.const 0))
+              (block $qdone (loop $qloop
+                (br_if $qdone (i32.ge_u (local.get $q) (local.get $cob)))
+                (v128.store (i32.add (local.get $op) (local.get $q))
+                  (f32x4.add
+                    (v128.load (i32.add (local.get $op) (local.get $q)))
+                    (f32x4.mul (local.get $xv) (v128.load (i32.add (local.get $dy) (local.get $q))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                (br $qloop)))
+              (local.set $op (i32.add (local.get $op) (local.get $cob)))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $jloop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $iloop)))
+          (local.set $dy (i32.add (local.get $dy) (local.get $cob)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cloop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop)))
+  )
+
+  ;; Gradient of a 2x2, stride 2, unpadded max-pool: dy goes to each window's first strict
+  ;; maximum in scan order starting from -Infinity (the cpu backend's rule: ties go to the
+  ;; first, NaN never wins), zero elsewhere. x, dx: [n, h, w, c]; dy: [n, oh, ow, c]; c % 4 == 0.
+  (func (export "max_pool_grad_2x2")
+    (param $x i32) (param $dy i32) (param $dx i32)
+    (param $n i32) (param $h i32) (param $w i32) (param $oh i32) (param $ow i32) (param $c i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $q i32) (local $cb i32) (local $rowb i32)
+    (local $off i32) (local $p00 i32) (local $d00 i32)
+    (local $a v128) (local $bv v128) (local $d v128) (local $e v128) (local $m v128) (local $g v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $none23 v128)
+    (local.set $cb (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $rowb (i32.mul (local.get $w) (local.get $cb)))
+    ;; Rows or columns no window covers (odd sizes) get no gradient.
+    (if (i32.or
+          (i32.ne (local.get $h) (i32.shl (local.get $oh) (i32.const 1)))
+          (i32.ne (local.get $w) (i32.shl (local.get $ow) (i32.const 1))))
+      (then (memory.fill (local.get $dx) (i32.const 0)
+        (i32.mul (i32.mul (local.get $n) (local.get $h)) (local.get $rowb)))))
+    (local.set $b (i32.const 0))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $i (i32.const 0))
+      (block $idone (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $oh)))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jloop
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $ow)))
+          ;; off = byte offset of [b, 2i, 2j, 0]
+          (local.set $off (i32.add
+            (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h)) (i32.shl (local.get $i) (i32.const 1))) (local.get $rowb))
+            (i32.mul (i32.shl (local.get $j) (i32.const 1)) (local.get $cb))))
+          (local.set $p00 (i32.add (local.get $x) (local.get $off)))
+          (local.set $d00 (i32.add (local.get $dx) (local.get $off)))
+          (local.set $q (i32.const 0))
+          (block $qdone (loop $qloop
+            (br_if $qdone (i32.ge_u (local.get $q) (local.get $cb)))
+            (local.set $a (v128.load (i32.add (local.get $p00) (local.get $q))))
+            (local.set $bv (v128.load (i32.add (i32.add (local.get $p00) (local.get $cb)) (local.get $q))))
+            (local.set $d (v128.load (i32.add (i32.add (local.get $p00) (local.get $rowb)) (local.get $q))))
+            (local.set $e (v128.load (i32.add (i32.add (i32.add (local.get $p00) (local.get $rowb)) (local.get $cb)) (local.get $q))))
+            (local.set $m (f32x4.splat (f32.const -inf)))
+            (local.set $s0 (f32x4.gt (local.get $a) (local.get $m)))
+            (local.set $m (v128.bitselect (local.get $a) (local.get $m) (local.get $s0)))
+            (local.set $s1 (f32x4.gt (local.get $bv) (local.get $m)))
+            (local.set $m (v128.bitselect (local.get $bv) (local.get $m) (local.get $s1)))
+            (local.set $s2 (f32x4.gt (local.get $d) (local.get $m)))
+            (local.set $m (v128.bitselect (local.get $d) (local.get $m) (local.get $s2)))
+            (local.set $s3 (f32x4.gt (local.get $e) (local.get $m)))
+            (local.set $g (v128.load (local.get $dy)))
+            ;; The last position that beat the running maximum wins.
+            (v128.store (i32.add (i32.add (i32.add (local.get $d00) (local.get $rowb)) (local.get $cb)) (local.get $q))
+              (v128.and (local.get $g) (local.get $s3)))
+            (v128.store (i32.add (i32.add (local.get $d00) (local.get $rowb)) (local.get $q))
+              (v128.and (local.get $g) (v128.andnot (local.get $s2) (local.get $s3))))
+            (local.set $none23 (v128.not (v128.or (local.get $s2) (local.get $s3))))
+            (v128.store (i32.add (i32.add (local.get $d00) (local.get $cb)) (local.get $q))
+              (v128.and (local.get $g) (v128.and (local.get $s1) (local.get $none23))))
+            (v128.store (i32.add (local.get $d00) (local.get $q))
+              (v128.and (local.get $g) (v128.andnot (v128.and (local.get $s0) (local.get $none23)) (local.get $s1))))
+            (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+            (local.set $q (i32.add (local.get $q) (i32.const 16)))
+            (br $qloop)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $jloop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop)))
+  )
+
+  ;; Column sums of a [rows, cols] float32 matrix (cols % 4 == 0): the bias gradient. Each row
+  ;; is added into float64 accumulators at $acc (cols * 8 bytes of scratch), so the result is as
+  ;; accurate as the cpu backend's double-precision sum; then rounded to float32 into $out.
+  (func (export "sum_rows")
+    (param $x i32) (param $out i32) (param $acc i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $q i32) (local $cb i32) (local $v v128) (local $ap i32)
+    (local.set $cb (i32.shl (local.get $cols) (i32.const 2)))
+    (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $cols) (i32.const 3)))
+    (local.set $r (i32.const 0))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $q (i32.const 0))
+      (local.set $ap (local.get $acc))
+      (block $qdone (loop $qloop
+        (br_if $qdone (i32.ge_u (local.get $q) (local.get $cb)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $q))))
+        (v128.store (local.get $ap)
+          (f64x2.add (v128.load (local.get $ap)) (f64x2.promote_low_f32x4 (local.get $v))))
+        (v128.store offset=16 (local.get $ap)
+          (f64x2.add (v128.load offset=16 (local.get $ap))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+        (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br $qloop)))
+      (local.set $x (i32.add (local.get $x) (local.get $cb)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+    (local.set $q (i32.const 0))
+    (local.set $ap (local.get $acc))
+    (block $odone (loop $oloop
+      (br_if $odone (i32.ge_u (local.get $q) (local.get $cb)))
+      (v128.store (i32.add (local.get $out) (local.get $q))
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (v128.load (local.get $ap)))
+          (f32x4.demote_f64x2_zero (v128.load offset=16 (local.get $ap)))))
+      (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $oloop)))
+  )
+
+  ;; out[r, q] = x[r, q] + bias[q] for a [rows, cols] matrix (cols % 4 == 0): a layer's bias add,
+  ;; which the stock kernel runs through its generic broadcasting loop at a third of this speed.
+  (func (export "add_bias")
+    (param $x i32) (param $bias i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $q i32) (local $cb i32)
+    (local.set $cb (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $r (i32.const 0))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $q (i32.const 0))
+      (block $qdone (loop $qloop
+        (br_if $qdone (i32.ge_u (local.get $q) (local.get $cb)))
+        (v128.store (i32.add (local.get $out) (local.get $q))
+          (f32x4.add
+            (v128.load (i32.add (local.get $x) (local.get $q)))
+            (v128.load (i32.add (local.get $bias) (local.get $q)))))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br $qloop)))
+      (local.set $x (i32.add (local.get $x) (local.get $cb)))
+      (local.set $out (i32.add (local.get $out) (local.get $cb)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+  )
+
+  ;; ReLU's gradient in one pass: out = dy * step(x), where step(x) is 1 for x > 0, NaN for NaN
+  ;; (so a diverging run still shows NaN) and 0 otherwise, exactly as tfjs's mul(dy, step(x))
+  ;; computes it in two passes and an extra tensor. count % 4 == 0.
+  (func (export "relu_grad")
+    (param $dy i32) (param $x i32) (param $out i32) (param $count i32)
+    (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (v128.store (local.get $out)
+        (f32x4.mul
+          (v128.load (local.get $dy))
+          (v128.bitselect
+            (f32x4.splat (f32.const nan))
+            (v128.and (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0))) (f32x4.splat (f32.const 1)))
+            (f32x4.ne (local.get $v) (local.get $v)))))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br $next)))
+  )
+)

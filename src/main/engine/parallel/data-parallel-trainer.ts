@@ -1,0 +1,180 @@
+import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import * as tf from '@tensorflow/tfjs'
+import { batchGradients } from './batch-gradients'
+import type { StepRequest, WorkerReply } from './protocol'
+
+/**
+ * The worker's entry. Built, it is gradient-worker.js beside this module. Run from source (CLI,
+ * tests), Node 20 doesn't pass tsx's loader on to worker threads, so a one-line ESM bootstrap
+ * registers tsx in the thread and then imports the TypeScript entry.
+ */
+function workerEntry(): URL {
+  const fromSource = import.meta.url.endsWith('.ts')
+  const entry = new URL(`./gradient-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url)
+  if (!fromSource) return entry
+  const tsxApi =
+    typeof import.meta.resolve === 'function'
+      ? import.meta.resolve('tsx/esm/api')
+      : // Test runners may not provide import.meta.resolve; this is the path tsx's exports map names.
+        pathToFileURL(
+          join(
+            dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
+            'dist/esm/api/index.mjs'
+          )
+        ).href
+  const code = `import { register } from ${JSON.stringify(tsxApi)}\nregister()\nawait import(${JSON.stringify(entry.href)})\n`
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`)
+}
+
+/** Batches smaller than this train on the calling thread alone: splitting would cost more. */
+const MIN_SPLIT_BATCH = 16
+
+export interface ParallelStepResult {
+  loss: number
+  accuracy: number
+}
+
+/**
+ * Synchronous data-parallel training on two cores for the wasm fallback. One wasm instance runs on
+ * one core, and multi-threaded wasm measured ~20x slower in Node, so the second core gets its own
+ * worker thread with its own tfjs + wasm engine and a copy of the model. Each step sends it the
+ * current weights and half the batch; the calling thread computes the other half meanwhile; the
+ * gradients are averaged (weighted by sample count) and applied once by the model's optimizer.
+ * That is the same update as one batch on one core, except that batch normalization normalises
+ * each half with its own statistics (as unsynchronised multi-GPU training does) and only the
+ * calling thread's half updates the moving averages.
+ */
+export class DataParallelTrainer {
+  private pending: ((reply: WorkerReply) => void) | null = null
+  private failure: Error | null = null
+
+  private constructor(
+    private readonly model: tf.LayersModel,
+    private readonly worker: Worker
+  ) {
+    worker.on('message', (reply: WorkerReply) => this.settle(reply))
+    worker.on('error', (err) => this.fail(err))
+    worker.on('exit', (code) => this.fail(new Error(`gradient worker exited with code ${code}`)))
+  }
+
+  /**
+   * Starts a gradient worker for `model` (compiled, with its optimizer). Returns null when a second
+   * worker would not help: fewer than two cores, or a backend other than wasm (tfjs-node already
+   * uses every core).
+   */
+  static async create(model: tf.LayersModel): Promise<DataParallelTrainer | null> {
+    if (tf.getBackend() !== 'wasm' || availableParallelism() < 2) return null
+    const worker = new Worker(workerEntry())
+    const trainer = new DataParallelTrainer(model, worker)
+    const reply = await trainer.request({
+      type: 'init',
+      modelTopology: model.toJSON(null, false) as object
+    })
+    if (reply.type !== 'ready') {
+      await worker.terminate()
+      throw new Error(
+        `gradient worker failed to start: ${reply.type === 'error' ? reply.message : reply.type}`
+      )
+    }
+    return trainer
+  }
+
+  /**
+   * One optimisation step on `xs`/`ys` across both cores. Doesn't dispose its inputs; leaves no
+   * tensors behind.
+   */
+  async step(xs: tf.Tensor4D, ys: tf.Tensor2D): Promise<ParallelStepResult> {
+    if (this.failure) throw this.failure
+    const n = xs.shape[0]
+    const varList = this.model.trainableWeights.map((w) => w.read() as tf.Variable)
+    if (n < MIN_SPLIT_BATCH) {
+      const local = batchGradients(this.model, xs, ys)
+      this.apply(varList, local.grads)
+      return { loss: local.loss, accuracy: local.accuracy }
+    }
+    const remoteCount = Math.floor(n / 2)
+    const localCount = n - remoteCount
+    const [xsLocal, xsRemote] = tf.split(xs, [localCount, remoteCount])
+    const [ysLocal, ysRemote] = tf.split(ys, [localCount, remoteCount])
+    const request: StepRequest = {
+      type: 'step',
+      weights: varList.map((v) => v.dataSync() as Float32Array),
+      xs: xsRemote.dataSync() as Float32Array,
+      xsShape: xsRemote.shape as [number, number, number, number],
+      ys: ysRemote.dataSync() as Float32Array,
+      ysShape: ysRemote.shape as [number, number]
+    }
+    tf.dispose([xsRemote, ysRemote])
+    // Post first, then compute the local half: the worker runs while this thread is busy.
+    const remotePromise = this.request(request, [
+      ...request.weights.map((w) => w.buffer),
+      request.xs.buffer,
+      request.ys.buffer
+    ] as ArrayBuffer[])
+    let local: ReturnType<typeof batchGradients>
+    try {
+      local = batchGradients(this.model, xsLocal as tf.Tensor4D, ysLocal as tf.Tensor2D)
+    } finally {
+      tf.dispose([xsLocal, ysLocal])
+    }
+    const remote = await remotePromise.catch((err: unknown) => {
+      tf.dispose(local.grads)
+      throw err
+    })
+    if (remote.type !== 'step') {
+      tf.dispose(local.grads)
+      throw new Error(
+        `gradient worker: ${remote.type === 'error' ? remote.message : 'unexpected reply'}`
+      )
+    }
+    const wLocal = localCount / n
+    const wRemote = remoteCount / n
+    const grads = tf.tidy(() =>
+      local.grads.map((g, i) =>
+        tf.add(tf.mul(g, wLocal), tf.mul(tf.tensor(remote.grads[i], g.shape), wRemote))
+      )
+    )
+    tf.dispose(local.grads)
+    this.apply(varList, grads)
+    return {
+      loss: local.loss * wLocal + remote.loss * wRemote,
+      accuracy: local.accuracy * wLocal + remote.accuracy * wRemote
+    }
+  }
+
+  /** Stops the worker thread. The model is the caller's and stays usable. */
+  async dispose(): Promise<void> {
+    this.worker.removeAllListeners('exit')
+    await this.worker.terminate()
+  }
+
+  private apply(varList: tf.Variable[], grads: tf.Tensor[]): void {
+    const named: tf.NamedTensorMap = {}
+    varList.forEach((v, i) => (named[v.name] = grads[i]))
+    this.model.optimizer.applyGradients(named)
+    tf.dispose(grads)
+  }
+
+  private request(message: object, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    if (this.pending) return Promise.reject(new Error('gradient worker: a step is already running'))
+    return new Promise((resolve) => {
+      this.pending = resolve
+      this.worker.postMessage(message, transfer)
+    })
+  }
+
+  private settle(reply: WorkerReply): void {
+    const pending = this.pending
+    this.pending = null
+    pending?.(reply)
+  }
+
+  private fail(err: Error): void {
+    this.failure = err
+    this.settle({ type: 'error', message: err.message })
+  }
+}

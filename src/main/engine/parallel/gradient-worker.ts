@@ -1,0 +1,55 @@
+/**
+ * Entry of a gradient worker thread: its own tfjs engine on its own wasm instance (wasm, unlike
+ * tfjs-node, loads fine in several threads), a copy of the model, and one job: gradients of its
+ * share of each batch at the weights it is sent.
+ */
+import { parentPort } from 'node:worker_threads'
+import * as tf from '@tensorflow/tfjs'
+import { selectBackend } from '../backend'
+import { batchGradients } from './batch-gradients'
+import type { StepRequest, WorkerReply, WorkerRequest } from './protocol'
+
+let model: tf.LayersModel | null = null
+
+function post(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  parentPort?.postMessage(reply, transfer)
+}
+
+function step(request: StepRequest): void {
+  if (model === null) throw new Error('gradient worker: step before init')
+  const weights = model.trainableWeights
+  weights.forEach((w, i) => {
+    const value = tf.tensor(request.weights[i], w.read().shape)
+    w.write(value)
+    value.dispose()
+  })
+  const reply = tf.tidy(() => {
+    const xs = tf.tensor4d(request.xs, request.xsShape)
+    const ys = tf.tensor2d(request.ys, request.ysShape)
+    const { loss, accuracy, grads } = batchGradients(model as tf.LayersModel, xs, ys)
+    // dataSync on wasm returns a fresh copy, so its buffer can be transferred, not cloned.
+    return { loss, accuracy, grads: grads.map((g) => g.dataSync() as Float32Array) }
+  })
+  post(
+    { type: 'step', ...reply },
+    reply.grads.map((g) => g.buffer as ArrayBuffer)
+  )
+}
+
+parentPort?.on('message', (request: WorkerRequest) => {
+  void (async () => {
+    try {
+      if (request.type === 'init') {
+        const choice = await selectBackend('wasm')
+        model = await tf.models.modelFromJSON(
+          request.modelTopology as Parameters<typeof tf.models.modelFromJSON>[0]
+        )
+        post({ type: 'ready', backend: choice.name })
+      } else {
+        step(request)
+      }
+    } catch (err) {
+      post({ type: 'error', message: err instanceof Error ? err.message : String(err) })
+    }
+  })()
+})

@@ -1,0 +1,17 @@
+/**
+ * Which view the main window shows. A tiny shared state so a panel can send the user elsewhere
+ * (a confusion-matrix cell opens the gallery) without reaching into App.svelte.
+ */
+/** The same ids App.svelte uses for its nav tabs. */
+export type ViewId = 'train' | 'gallery' | 'classify' | 'models' | 'status'
+
+export class NavigationState {
+  view = $state<ViewId>('train')
+
+  go(view: ViewId): void {
+    this.view = view
+  }
+}
+
+/** The app's one navigation state. */
+export const navigation = new NavigationState()

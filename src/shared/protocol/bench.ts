@@ -1,0 +1,38 @@
+import * as v from 'valibot'
+import type { BackendKind } from './info'
+
+// Bench area: `digit-studio bench` forks one engine per backend and asks each to measure itself,
+// so every figure comes from a process that runs on exactly the backend it names.
+
+export const BenchParamsSchema = v.object({
+  /** Timed training batches, after the warm-up. */
+  batches: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)),
+  /** Untimed batches first: the first steps compile kernels and grow the wasm heap. */
+  warmupBatches: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100)), 3),
+  batchSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096)), 128),
+  /** Timed inference batches of 500 test images. */
+  inferBatches: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 10)
+})
+export type BenchParams = v.InferInput<typeof BenchParamsSchema>
+
+export interface BenchResult {
+  backend: BackendKind
+  backendReason: string
+  preset: 'seed'
+  batchSize: number
+  trainBatches: number
+  trainSamplesPerSecond: number
+  inferBatchSize: number
+  inferSamplesPerSecond: number
+  /** Peak resident memory of the engine process so far (`process.resourceUsage().maxRSS`). */
+  peakRssBytes: number
+}
+
+export interface BenchMethods {
+  /** Measures the seed preset's training and inference throughput on this engine's backend. */
+  'bench:run': { params: BenchParams; result: BenchResult }
+}
+
+export const benchParamSchemas = {
+  'bench:run': BenchParamsSchema
+} as const

@@ -1,0 +1,186 @@
+// The Runs & Export view over a scripted api: runs table, comparing curves (chart created once,
+// fed plain arrays, destroyed on teardown), delete with confirmation, export via the save dialog,
+// import via the folder dialog, and errors shown as the engine worded them.
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import ModelsView from '../../src/renderer/src/components/model/ModelsView.svelte'
+import { setApi } from '../../src/renderer/src/lib/api'
+import type { IpcEvent, RendererApi } from '../../src/shared/ipc-contract'
+import type { CurrentModelInfo, RunDetail, RunSummary } from '../../src/shared/protocol/models'
+
+const chart = vi.hoisted(() => ({ created: 0, destroyed: 0, syncs: [] as { ids: string[]; metric: string; plain: boolean }[] }))
+vi.mock('../../src/renderer/src/components/model/runs-chart', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/renderer/src/components/model/runs-chart')>()
+  return {
+    ...real,
+    createCompareChart: () => {
+      chart.created++
+      return {
+        sync: (curves: { id: string; accuracy: unknown }[], metric: string) =>
+          chart.syncs.push({ ids: curves.map((c) => c.id), metric, plain: curves.every((c) => Array.isArray(c.accuracy)) }),
+        destroy: () => chart.destroyed++
+      }
+    }
+  }
+})
+
+const row = (id: string, over: Partial<RunSummary> = {}): RunSummary => ({
+  id,
+  date: `2026-11-27T${id.slice(9, 11)}:${id.slice(11, 13)}:00Z`,
+  preset: 'seed',
+  dataset: 'MNIST',
+  status: 'done',
+  epochsDone: 3,
+  epochsPlanned: 3,
+  testAccuracy: 0.9912,
+  totalSeconds: 125,
+  backend: 'wasm',
+  hasModel: true,
+  ...over
+})
+const detail = (id: string): RunDetail => ({
+  ...row(id),
+  dir: `/data/runs/${id}`,
+  config: { epochs: 3 },
+  epochs: [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, accuracy: 0.9 + epoch / 100, valLoss: null, valAccuracy: null, seconds: 40 }))
+})
+const CURRENT: CurrentModelInfo = {
+  source: 'trained',
+  modelDir: '/data/models/last',
+  name: 'seed',
+  layers: [],
+  totalParams: 225034,
+  hasOptimizer: false,
+  metadata: null,
+  measured: null
+}
+
+function fakeApi() {
+  let runs = [row('20261127-101500-aa11'), row('20261127-093000-bb22', { preset: 'fast', testAccuracy: null, status: 'incomplete', backend: null, totalSeconds: null, epochsDone: 1 })]
+  const listeners = new Set<(e: IpcEvent) => void>()
+  const api = {
+    runs: {
+      list: vi.fn(async () => ({ runs, dir: '/data/runs' })),
+      get: vi.fn(async ({ id }: { id: string }) => detail(id)),
+      delete: vi.fn(async ({ id }: { id: string }) => {
+        runs = runs.filter((r) => r.id !== id)
+        return { deleted: true }
+      })
+    },
+    model: {
+      current: vi.fn(async () => CURRENT),
+      export: vi.fn(async (p: { format: string; out: string }) => ({ format: p.format, path: p.out, files: [p.out], bytes: 902_217, metadata: {} })),
+      import: vi.fn(async ({ path }: { path: string }) => ({ ...CURRENT, source: 'imported', modelDir: path, hasOptimizer: true }))
+    },
+    dialog: {
+      saveFile: vi.fn(async () => ({ path: '/home/me/digits.onnx' as string | null })),
+      openFolder: vi.fn(async () => ({ path: '/home/me/web-model' as string | null }))
+    },
+    on: (type: string, cb: (e: IpcEvent) => void) => {
+      const f = (e: IpcEvent): void => {
+        if (e.type === type) cb(e)
+      }
+      listeners.add(f)
+      return () => listeners.delete(f)
+    }
+  }
+  setApi(api as unknown as RendererApi)
+  return { api, emit: (e: IpcEvent) => listeners.forEach((l) => l(e)), listeners }
+}
+
+beforeEach(() => {
+  chart.created = 0
+  chart.destroyed = 0
+  chart.syncs = []
+})
+
+describe('Runs & Export view', () => {
+  it('lists runs with date, preset, accuracy, time, backend and status', async () => {
+    fakeApi()
+    render(ModelsView)
+    const first = await screen.findByText('2026-11-27 10:15:00')
+    const tr = within(first.closest('tr')!)
+    expect(tr.getByText('seed')).toBeTruthy()
+    expect(tr.getByText('99.12 %')).toBeTruthy()
+    expect(tr.getByText('2 min 05 s')).toBeTruthy()
+    expect(tr.getByText('wasm')).toBeTruthy()
+    const second = within(screen.getByText('2026-11-27 09:30:00').closest('tr')!)
+    expect(second.getByText('stopped early')).toBeTruthy()
+    expect(second.getByText('1/3')).toBeTruthy()
+    expect(screen.getByText('/data/runs')).toBeTruthy()
+  })
+
+  it('overlays the curves of ticked runs: chart created once, fed plain arrays, destroyed on teardown', async () => {
+    const { api } = fakeApi()
+    const view = render(ModelsView)
+    await fireEvent.click(await screen.findByLabelText('Compare run 20261127-101500-aa11'))
+    await fireEvent.click(screen.getByLabelText('Compare run 20261127-093000-bb22'))
+    await waitFor(() => expect(document.querySelector('[data-compared="2"]')).toBeTruthy())
+    expect(api.runs.get).toHaveBeenCalledTimes(2)
+    expect(document.querySelectorAll('tr[data-run="20261127-101500-aa11"] td').length).toBeGreaterThan(0)
+    const last = chart.syncs.at(-1)!
+    expect(last).toEqual({ ids: ['20261127-101500-aa11', '20261127-093000-bb22'], metric: 'accuracy', plain: true })
+    await fireEvent.click(screen.getByLabelText('Loss'))
+    await waitFor(() => expect(chart.syncs.at(-1)!.metric).toBe('loss'))
+    // Unticking and ticking again reuses the fetched epochs.
+    await fireEvent.click(screen.getByLabelText('Compare run 20261127-093000-bb22'))
+    await fireEvent.click(screen.getByLabelText('Compare run 20261127-093000-bb22'))
+    expect(api.runs.get).toHaveBeenCalledTimes(2)
+    expect(chart.created).toBe(1)
+    view.unmount()
+    expect(chart.destroyed).toBe(1)
+  })
+
+  it('deletes a run only after a second, confirming click', async () => {
+    const { api } = fakeApi()
+    render(ModelsView)
+    await fireEvent.click(await screen.findByLabelText('Delete run 20261127-101500-aa11'))
+    expect(api.runs.delete).not.toHaveBeenCalled()
+    await fireEvent.click(screen.getByText('Delete run?'))
+    await waitFor(() => expect(screen.queryByText('2026-11-27 10:15:00')).toBeNull())
+    expect(api.runs.delete).toHaveBeenCalledWith({ id: '20261127-101500-aa11' })
+  })
+
+  it('exports through the save dialog, for the current model and for a run', async () => {
+    const { api } = fakeApi()
+    render(ModelsView)
+    await screen.findByText('/data/models/last')
+    await fireEvent.click(screen.getByText('Export ONNX'))
+    await screen.findByText(/Exported ONNX to/)
+    expect(api.dialog.saveFile).toHaveBeenCalledWith(expect.objectContaining({ defaultName: 'digit-model.onnx', filters: [{ name: 'ONNX model', extensions: ['onnx'] }] }))
+    expect(api.model.export).toHaveBeenCalledWith({ format: 'onnx', out: '/home/me/digits.onnx' })
+    expect(screen.getByText(/902\.2 kB/)).toBeTruthy()
+    const runRow = within(screen.getByText('2026-11-27 10:15:00').closest('tr')!)
+    await fireEvent.click(runRow.getByText('Keras'))
+    await waitFor(() => expect(api.model.export).toHaveBeenLastCalledWith({ format: 'keras', out: '/home/me/digits.onnx', runId: '20261127-101500-aa11' }))
+    // Cancelling the dialog exports nothing.
+    api.dialog.saveFile.mockResolvedValueOnce({ path: null })
+    await fireEvent.click(screen.getByText('Export TF.js'))
+    await waitFor(() => expect(api.dialog.saveFile).toHaveBeenCalledTimes(3))
+    expect(api.model.export).toHaveBeenCalledTimes(2)
+  })
+
+  it('imports a model folder and shows an import error as the engine worded it', async () => {
+    const { api } = fakeApi()
+    render(ModelsView)
+    await fireEvent.click(await screen.findByText('Import TF.js model…'))
+    await screen.findByText(/it is now the model for Classify/)
+    expect(api.model.import).toHaveBeenCalledWith({ path: '/home/me/web-model' })
+    expect(screen.getByText(/included: training continues where it stopped/)).toBeTruthy()
+    api.model.import.mockRejectedValueOnce(
+      Object.assign(new Error('MODEL_INVALID: /x/model.json: input shape is [,32,32,1], expected [null,28,28,1]'), { code: 'MODEL_INVALID' })
+    )
+    await fireEvent.click(screen.getByText('Import TF.js model…'))
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toContain('input shape is [,32,32,1], expected [null,28,28,1]')
+  })
+
+  it('refreshes the list when a run finishes', async () => {
+    const { api, emit } = fakeApi()
+    render(ModelsView)
+    await screen.findByText('2026-11-27 10:15:00')
+    const before = api.runs.list.mock.calls.length
+    emit({ type: 'training:done' } as IpcEvent)
+    await waitFor(() => expect(api.runs.list.mock.calls.length).toBe(before + 1))
+  })
+})

@@ -1,0 +1,75 @@
+// Pure helpers of the dashboard: formatting, config validation against the schema, digit bytes.
+import { describe, expect, it } from 'vitest'
+import { digitPixels, toBytes } from '../../src/renderer/src/lib/digit-image'
+import {
+  formatCount,
+  formatDuration,
+  formatMetric,
+  formatPercent,
+  formatShape
+} from '../../src/renderer/src/lib/format'
+import { FIELD_SPECS, validateConfig } from '../../src/renderer/src/lib/train-config-fields'
+import { DEFAULT_TRAIN_CONFIG } from '../../src/shared/protocol/training'
+
+describe('format', () => {
+  it('spells out non-finite values instead of printing 0', () => {
+    expect(formatPercent(0.98765)).toBe('98.77 %')
+    expect(formatPercent(NaN)).toBe('NaN')
+    expect(formatPercent(null)).toBe('—')
+    expect(formatMetric(Infinity)).toBe('Infinity')
+    expect(formatMetric(0.12345)).toBe('0.1235')
+  })
+  it('formats counts, durations and shapes', () => {
+    expect(formatCount(60000)).toBe('60,000')
+    expect(formatDuration(42)).toBe('42 s')
+    expect(formatDuration(185)).toBe('3 min 05 s')
+    expect(formatDuration(3720)).toBe('1 h 02 min')
+    expect(formatDuration(NaN)).toBe('—')
+    expect(formatShape([null, 26, 26, 32])).toBe('(batch, 26, 26, 32)')
+  })
+})
+
+describe('config validation', () => {
+  it('accepts the defaults and names each bad field', () => {
+    expect(validateConfig(DEFAULT_TRAIN_CONFIG)).toEqual({})
+    const errors = validateConfig({
+      ...DEFAULT_TRAIN_CONFIG,
+      epochs: 0,
+      batchSize: 1.5,
+      learningRate: 0,
+      validationSplit: 0.9
+    })
+    expect(errors.epochs).toBe('Must be at least 1.')
+    expect(errors.batchSize).toBe('Must be a whole number.')
+    expect(errors.learningRate).toBe('Must be more than 0.')
+    expect(errors.validationSplit).toBe('Must be at most 0.5.')
+    expect(validateConfig({ ...DEFAULT_TRAIN_CONFIG, epochs: null }).epochs).toBe('Enter a number.')
+  })
+  it('mirrors the schema limits in the inputs', () => {
+    const spec = Object.fromEntries(FIELD_SPECS.map((f) => [f.key, f]))
+    expect([spec.epochs.min, spec.epochs.max]).toEqual([1, 200])
+    expect([spec.batchSize.min, spec.batchSize.max]).toEqual([1, 4096])
+    expect(spec.validationSplit.max).toBe(0.5)
+    // Every limit the form allows, the schema accepts.
+    for (const f of FIELD_SPECS) {
+      expect(validateConfig({ ...DEFAULT_TRAIN_CONFIG, [f.key]: f.max })[f.key]).toBeUndefined()
+      expect(validateConfig({ ...DEFAULT_TRAIN_CONFIG, [f.key]: f.min })[f.key]).toBeUndefined()
+    }
+  })
+})
+
+describe('digit images', () => {
+  it('accepts bytes however the bridge delivered them', () => {
+    const bytes = new Uint8Array(784).fill(7)
+    expect(toBytes(bytes)).toBe(bytes)
+    expect(toBytes(Array.from(bytes))[10]).toBe(7)
+    expect(toBytes(JSON.parse(JSON.stringify(bytes)))[783]).toBe(7)
+    expect(toBytes(undefined)).toHaveLength(784)
+  })
+  it('draws white ink on black, opaque', () => {
+    const bytes = new Uint8Array(784)
+    bytes[0] = 255
+    const rgba = digitPixels(bytes, false)
+    expect([...rgba.slice(0, 8)]).toEqual([255, 255, 255, 255, 0, 0, 0, 255])
+  })
+})

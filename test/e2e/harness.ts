@@ -1,0 +1,288 @@
+/**
+ * The e2e fixture: the BUILT renderer (out/renderer) served from a loopback HTTP server, opened
+ * in Debian Chromium through playwright-core, with `window.api` bridged to a REAL engine process
+ * forked in the test process. Engine channels go through the same guard main uses (sender frame
+ * and payload checks); app channels (dialogs, progress, notifications) are answered by handlers
+ * the test controls and recorded in `calls`.
+ *
+ * Run `npm run build` first (`npm run test:e2e` does).
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, readFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { build } from 'vite'
+import { APP_ORIGIN, mimeTypeFor, resolveAppPath } from '../../src/main/app-protocol'
+import type { EngineClient } from '../../src/main/engine-client'
+import { forkEngine } from '../../src/main/engine-fork'
+import { EngineHost } from '../../src/main/engine-host'
+import { appHandlers } from '../../src/main/ipc/app'
+import { dialogHandlers, type DialogServices } from '../../src/main/ipc/dialog'
+import { engineHandlers } from '../../src/main/ipc/engine'
+import { guarded, type CheckedHandler } from '../../src/main/ipc/guard'
+import {
+  INVOKE_CHANNELS,
+  type IpcChannel,
+  type IpcEvent,
+  type IpcReply,
+  type IpcResult
+} from '../../src/shared/ipc-contract'
+import type { EngineStateEvent } from '../../src/shared/protocol/app'
+import { decodeBinary, encodeBinary } from './binary-codec'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const RENDERER_DIR = join(ROOT, 'out', 'renderer')
+/** Screenshots land here (git-ignored), one PNG per `screenshot(name)`. */
+export const RESULTS_DIR = join(ROOT, 'test-results')
+export const CHROMIUM_PATH = process.env.DIGIT_STUDIO_CHROMIUM ?? '/usr/bin/chromium'
+
+/** The flags CI uses: headless, no GPU, and nothing that phones home. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic'
+]
+
+/** One answer per app channel; tests override the ones they care about (e.g. a dialog's pick). */
+export type AppChannelHandlers = {
+  [C in IpcChannel as C extends `dialog:${string}` | `app:${string}` ? C : never]?: (
+    params: never
+  ) => IpcResult<C> | Promise<IpcResult<C>>
+}
+
+/** The labels of the left navigation's tabs. */
+export type ViewLabel = 'Train' | 'Gallery' | 'Classify' | 'Runs & Export' | 'Engine'
+
+export interface LaunchOptions {
+  /** What the native dialogs "pick"; default: every dialog is cancelled. */
+  dialogs?: Partial<DialogServices>
+  /** Raw answers per app channel (override `dialogs` and the defaults, e.g. `app:versions`). */
+  handlers?: AppChannelHandlers
+  /** Extra env for the engine (e.g. DIGIT_STUDIO_HOME, DIGIT_STUDIO_BACKEND). */
+  engineEnv?: NodeJS.ProcessEnv
+  /** Window size; defaults to the app window's default size. */
+  viewport?: { width: number; height: number }
+  /** `light` or `dark`, for screenshots of both themes. */
+  colorScheme?: 'light' | 'dark'
+}
+
+export interface AppFixture {
+  page: Page
+  context: BrowserContext
+  browser: Browser
+  /** Where the built renderer is served, e.g. http://127.0.0.1:41234 */
+  baseUrl: string
+  /** The engine host behind `window.api` (state, pid, restart). */
+  engineHost: EngineHost
+  /** Every app-channel call the page made, in order: progress updates, notifications, dialogs. */
+  calls: { channel: IpcChannel; params: unknown }[]
+  /** Every `engine:state` and engine event forwarded to the page. */
+  events: IpcEvent[]
+  /** Uncaught page errors and console errors, so tests can assert there were none. */
+  pageErrors: string[]
+  /** Clicks a view in the left navigation ('Train', 'Gallery', 'Classify', 'Runs & Export', 'Engine'). */
+  openView(label: ViewLabel): Promise<void>
+  /** Saves `test-results/<name>.png` and returns its path. */
+  screenshot(name: string): Promise<string>
+  /** Closes the browser, the server and the engine. */
+  close(): Promise<void>
+}
+
+let bridgeScript: Promise<string> | null = null
+
+/** Bundles bridge-page.ts (and with it the preload's createApi) into one script for the page. */
+function bundleBridge(): Promise<string> {
+  bridgeScript ??= (async () => {
+    const output = await build({
+      configFile: false,
+      logLevel: 'silent',
+      build: {
+        write: false,
+        minify: false,
+        lib: {
+          entry: join(ROOT, 'test/e2e/bridge-page.ts'),
+          formats: ['iife'],
+          name: 'digitStudioBridge'
+        }
+      }
+    })
+    const outputs = Array.isArray(output) ? output : [output]
+    for (const o of outputs) {
+      if ('output' in o) {
+        const chunk = o.output.find((c) => c.type === 'chunk')
+        if (chunk && 'code' in chunk) return chunk.code
+      }
+    }
+    throw new Error('bundling the e2e bridge produced no script')
+  })()
+  return bridgeScript
+}
+
+/** Serves `RENDERER_DIR` on 127.0.0.1 only, with the same path confinement as app://. */
+async function serveRenderer(): Promise<{ server: Server; baseUrl: string }> {
+  const server = createServer((req, res) => {
+    // Chromium asks for a favicon on its own; Electron never does, so the app ships none.
+    if (req.url === '/favicon.ico') return void res.writeHead(204).end()
+    const path = resolveAppPath(RENDERER_DIR, `${APP_ORIGIN}${(req.url ?? '/').split('?')[0]}`)
+    if (!path) return void res.writeHead(404).end('Not found')
+    readFile(path).then(
+      (body) => res.writeHead(200, { 'content-type': mimeTypeFor(path) }).end(body),
+      () => res.writeHead(404).end('Not found')
+    )
+  })
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
+  const { port } = server.address() as AddressInfo
+  return { server, baseUrl: `http://127.0.0.1:${port}` }
+}
+
+function defaultDialogs(): DialogServices {
+  return {
+    openFolder: async () => null,
+    openFiles: async () => [],
+    saveFile: async () => null
+  }
+}
+
+/**
+ * Starts everything and opens the app's page. Call `close()` in `afterAll`/`afterEach`.
+ * Throws with a clear message when the renderer is not built or Chromium is missing.
+ */
+export async function launchApp(options: LaunchOptions = {}): Promise<AppFixture> {
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`${RENDERER_DIR}/index.html is missing: run "npm run build" first`)
+  }
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install Debian chromium (apt-get install chromium)`
+    )
+  }
+  const script = await bundleBridge()
+  const { server, baseUrl } = await serveRenderer()
+  const events: IpcEvent[] = []
+  const calls: AppFixture['calls'] = []
+  const pageErrors: string[] = []
+  let page: Page | null = null
+
+  const emit = (event: IpcEvent): void => {
+    events.push(event)
+    page
+      ?.evaluate(
+        (e) => (window as unknown as { __digitStudioEmit(e: unknown): void }).__digitStudioEmit(e),
+        // Typed arrays as base64: Playwright would send one object key per byte (binary-codec.ts).
+        encodeBinary(event)
+      )
+      .catch(() => undefined) // the page may be navigating or closed
+  }
+  const engineHost = new EngineHost({
+    spawn: (): EngineClient => forkEngine({ env: options.engineEnv }),
+    onState: (e: EngineStateEvent) => emit(e),
+    onEvent: emit
+  })
+  const engineReady = engineHost.start()
+
+  // The same handler tables main registers, with test-controlled services behind app channels.
+  const versions = { app: 'e2e', electron: '', chrome: '', node: process.versions.node }
+  const table: Record<string, CheckedHandler> = {
+    ...engineHandlers({
+      request: (method, params) => engineHost.request(method, params as never),
+      restart: () => engineHost.restart()
+    }),
+    ...appHandlers({
+      versions: () => versions,
+      setProgress: () => undefined,
+      notify: () => undefined
+    }),
+    ...dialogHandlers({ ...defaultDialogs(), ...options.dialogs })
+  }
+  for (const [channel, handler] of Object.entries(options.handlers ?? {})) {
+    table[channel] = handler as CheckedHandler
+  }
+  const handlers = new Map(
+    INVOKE_CHANNELS.map((channel) => {
+      const inner = table[channel]
+      const recorded: CheckedHandler =
+        channel.startsWith('app:') || channel.startsWith('dialog:')
+          ? (params) => {
+              calls.push({ channel, params })
+              return inner(params)
+            }
+          : inner
+      return [channel, guarded(channel, [baseUrl], recorded)]
+    })
+  )
+
+  // launch() gives every browser a fresh temporary profile (user-data-dir) and deletes it on close.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true
+  })
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 820 },
+    colorScheme: options.colorScheme ?? 'light'
+  })
+  versions.chrome = browser.version()
+  await context.exposeBinding(
+    '__digitStudioInvoke',
+    async (source, channel: IpcChannel, params: unknown): Promise<IpcReply<unknown>> => {
+      const handler = handlers.get(channel)
+      if (!handler)
+        return {
+          ok: false,
+          error: { name: 'EngineError', code: 'BAD_REQUEST', message: `unknown channel ${channel}` }
+        }
+      const reply = await handler(
+        { senderFrame: { url: source.frame.url(), parent: source.frame.parentFrame() } },
+        decodeBinary(params)
+      )
+      return encodeBinary(reply) as IpcReply<unknown>
+    }
+  )
+  await context.addInitScript({ content: script })
+  page = await context.newPage()
+  page.on('pageerror', (err) => pageErrors.push(err.message))
+  page.on('console', (msg) => {
+    // "Failed to load resource" repeats a failed response, which is recorded with its URL below.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
+      pageErrors.push(msg.text())
+  })
+  page.on('response', (res) => {
+    if (res.status() >= 400) pageErrors.push(`HTTP ${res.status()} ${res.url()}`)
+  })
+
+  await engineReady
+  await page.goto(`${baseUrl}/index.html`)
+
+  return {
+    page,
+    context,
+    browser,
+    baseUrl,
+    engineHost,
+    calls,
+    events,
+    pageErrors,
+    async openView(label) {
+      await page!.getByRole('tab', { name: label, exact: true }).click()
+    },
+    async screenshot(name) {
+      await mkdir(RESULTS_DIR, { recursive: true })
+      const path = resolve(RESULTS_DIR, `${name}.png`)
+      await page!.screenshot({ path, fullPage: true })
+      return path
+    },
+    async close() {
+      await browser.close().catch(() => undefined)
+      await new Promise<void>((ok) => server.close(() => ok()))
+      await engineHost.stop()
+    }
+  }
+}

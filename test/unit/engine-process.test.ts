@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EngineClient, EngineExit } from '../../src/main/engine-client'
+import { forkEngine } from '../../src/main/engine-fork'
+import type { EngineEvent } from '../../src/shared/engine-protocol'
+import { EngineError } from '../../src/shared/errors'
+import {
+  DEFAULT_TRAIN_CONFIG,
+  type DoneEvent,
+  type TrainConfig
+} from '../../src/shared/protocol/training'
+
+// Process-level reliability of the training engine: a killed engine is reported as such and a new
+// one works (RELIABILITY T2), and a run resumed from a checkpoint ends with exactly the weights of
+// an uninterrupted run (RELIABILITY D5).
+
+let home: string
+const engines: EngineClient[] = []
+const start = async (): Promise<EngineClient> => {
+  const e = forkEngine({ env: { DIGIT_STUDIO_BACKEND: 'wasm', DIGIT_STUDIO_HOME: home } })
+  engines.push(e)
+  await e.ready()
+  return e
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'ds-engine-'))
+})
+afterAll(async () => {
+  for (const e of engines) await e.dispose()
+  await rm(home, { recursive: true, force: true })
+})
+
+/** Runs to completion and returns the done event (fails the test on stop or error). */
+async function trainToDone(
+  engine: EngineClient,
+  config: Partial<TrainConfig>
+): Promise<{ done: DoneEvent; epochs: number[] }> {
+  const epochs: number[] = []
+  const ended = new Promise<DoneEvent>((resolve, reject) => {
+    const off = engine.onEvent((e: EngineEvent) => {
+      if (e.type === 'training:epoch') epochs.push(e.epoch)
+      if (e.type === 'training:done') resolve(e)
+      if (e.type === 'training:error' || e.type === 'training:stopped')
+        reject(new Error(`run ended with ${e.type}: ${JSON.stringify(e)}`))
+      if (
+        e.type === 'training:done' ||
+        e.type === 'training:error' ||
+        e.type === 'training:stopped'
+      )
+        off()
+    })
+  })
+  await engine.request('training:start', { ...DEFAULT_TRAIN_CONFIG, ...config })
+  return { done: await ended, epochs }
+}
+
+describe('engine process', () => {
+  it('kill -9 mid-epoch: the client reports ENGINE_CRASHED, files stay whole, and a new engine trains (RELIABILITY T2)', async () => {
+    const engine = await start()
+    const exited = new Promise<EngineExit>((res) => engine.onExit(res))
+    let runId = ''
+    await new Promise<void>((resolve, reject) => {
+      engine.onEvent((e) => {
+        if (e.type === 'training:batch' && e.batch >= 2 && engine.pid) {
+          process.kill(engine.pid, 'SIGKILL')
+          resolve()
+        }
+      })
+      engine
+        .request('training:start', { ...DEFAULT_TRAIN_CONFIG, trainLimit: 20000, testLimit: 100 })
+        .then((r) => (runId = r.runId), reject)
+    })
+    const exit = await exited
+    expect(exit.signal).toBe('SIGKILL')
+    expect(exit.expected).toBe(false)
+    expect(exit.reason).toMatch(/engine killed by SIGKILL/)
+    const err = await engine.request('engine:info', {}).catch((e: EngineError) => e)
+    expect(err).toBeInstanceOf(EngineError)
+    expect((err as EngineError).code).toBe('ENGINE_CRASHED')
+    // The run folder holds only complete files: its config, no temp leftovers, no half a model.
+    const runDir = join(home, 'runs', runId)
+    expect(JSON.parse(await readFile(join(runDir, 'config.json'), 'utf8')).trainLimit).toBe(20000)
+    expect((await readdir(runDir)).filter((n) => n.startsWith('.'))).toEqual([])
+    expect(existsSync(join(home, 'models', 'last'))).toBe(false)
+
+    const fresh = await start()
+    const { done } = await trainToDone(fresh, {
+      preset: 'fast',
+      epochs: 1,
+      trainLimit: 1000,
+      testLimit: 200
+    })
+    expect(done.testCount).toBe(200)
+    expect(existsSync(join(home, 'models', 'last', 'model.json'))).toBe(true)
+  })
+
+  it('train 3 epochs = train 2 + resume 1 from the checkpoint, weight for weight (RELIABILITY D5)', async () => {
+    const engine = engines.at(-1)!.exited ? await start() : engines.at(-1)!
+    const base: Partial<TrainConfig> = {
+      preset: 'fast',
+      trainLimit: 1500,
+      testLimit: 200,
+      seed: 9,
+      batchSize: 100
+    }
+    const straight = await trainToDone(engine, { ...base, epochs: 3 })
+    const firstTwo = await trainToDone(engine, { ...base, epochs: 2 })
+    const resumed = await trainToDone(engine, {
+      ...base,
+      epochs: 3,
+      resumeFrom: join(firstTwo.done.runDir!, 'checkpoint')
+    })
+    expect(straight.epochs).toEqual([1, 2, 3])
+    expect(resumed.epochs).toEqual([3])
+    expect(resumed.done.epochsCompleted).toBe(3)
+    const weights = (d: DoneEvent): Promise<Buffer> =>
+      readFile(join(d.runDir!, 'model', 'weights.bin'))
+    const a = await weights(straight.done)
+    const b = await weights(resumed.done)
+    expect(b.length).toBe(a.length)
+    expect(b.equals(a)).toBe(true)
+    expect(resumed.done.testAccuracy).toBe(straight.done.testAccuracy)
+  })
+})

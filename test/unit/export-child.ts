@@ -1,0 +1,15 @@
+/**
+ * Child process of the kill-mid-export test: exports one model once, then exits. The parent kills
+ * it with SIGKILL as soon as the export's temp file appears, i.e. in the middle of the write.
+ * argv: format out modelDir
+ */
+import { exportModel } from '../../src/main/engine/export'
+import { selectBackend } from '../../src/main/engine/backend'
+import type { ExportFormat } from '../../src/shared/protocol/models'
+
+const [format, out, modelDir] = process.argv.slice(2)
+await selectBackend('cpu')
+process.send?.('ready')
+await exportModel({ format: format as ExportFormat, out, modelDir })
+process.send?.('done')
+process.disconnect?.()

@@ -1,0 +1,162 @@
+/**
+ * End to end through real processes: the CLI (`bin/digit-studio.mjs export|runs`) and a forked
+ * engine. A short real run lands in the runs list; the CLI exports the last model and a run by id;
+ * an imported export becomes the engine's current model and continues training from its epoch.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EngineClient } from '../../src/main/engine-client'
+import { forkEngine } from '../../src/main/engine-fork'
+import type { EngineEvent } from '../../src/shared/engine-protocol'
+import type { DoneEvent, TrainConfig } from '../../src/shared/protocol/training'
+import { tempDir } from './export-helpers'
+
+const BIN = fileURLToPath(new URL('../../bin/digit-studio.mjs', import.meta.url))
+const run = promisify(execFile)
+
+let home: string
+let engine: EngineClient
+let runId: string
+
+/** Runs the CLI; resolves with its exit code and output whatever the code. */
+async function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {}
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, DIGIT_STUDIO_HOME: home, ...env }
+    })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+/** Starts a run and resolves with its done event (rejects on a training error). */
+function train(config: TrainConfig, seen: EngineEvent[] = []): Promise<DoneEvent> {
+  return new Promise((resolve, reject) => {
+    const off = engine.onEvent((e) => {
+      seen.push(e)
+      if (e.type === 'training:done') {
+        off()
+        resolve(e)
+      } else if (e.type === 'training:error') {
+        off()
+        reject(new Error(e.error.message))
+      }
+    })
+    engine.request('training:start', config).catch(reject)
+  })
+}
+
+const SHORT_RUN: TrainConfig = {
+  preset: 'fast',
+  epochs: 1,
+  batchSize: 64,
+  learningRate: 2e-3,
+  validationSplit: 0,
+  seed: 5,
+  augment: false,
+  trainLimit: 1024,
+  testLimit: 200,
+  dataset: { kind: 'embedded' }
+}
+
+beforeAll(async () => {
+  home = tempDir('ds-cli-')
+  engine = forkEngine({ env: { DIGIT_STUDIO_HOME: home, DIGIT_STUDIO_BACKEND: 'wasm' } })
+  await engine.ready()
+})
+afterAll(async () => {
+  await engine?.dispose()
+})
+
+describe('export and runs, through the CLI and the engine process', () => {
+  it('with no trained model, export says how to get one', async () => {
+    const r = await cli(['export', '--format', 'onnx', '--out', join(home, 'none.onnx')])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /NO_MODEL: no trained model yet .* Train one first with `digit-studio train`, or pass --model DIR/
+    )
+  })
+
+  it('rejects a bad format and a missing --out', async () => {
+    expect((await cli(['export', '--format', 'pt', '--out', 'x'])).stderr).toMatch(
+      /--format "pt" is not one of tfjs, onnx, keras/
+    )
+    expect((await cli(['export', '--format', 'onnx'])).stderr).toMatch(/--out PATH is required/)
+  })
+
+  it('a finished run appears in runs:list with accuracy, time and backend', async () => {
+    const done = await train(SHORT_RUN)
+    runId = done.runId
+    const { runs } = await engine.request('runs:list', {})
+    expect(runs[0]).toMatchObject({
+      id: runId,
+      preset: 'fast',
+      status: 'done',
+      backend: 'wasm',
+      hasModel: true,
+      epochsDone: 1
+    })
+    expect(runs[0].testAccuracy).toBeCloseTo(done.testAccuracy, 6)
+    const detail = await engine.request('runs:get', { id: runId })
+    expect(detail.epochs).toHaveLength(1)
+    expect(detail.epochs[0].loss).toBeGreaterThan(0)
+  })
+
+  it('exports the last model by default, and a run by id, from the CLI', async () => {
+    const onnx = join(home, 'out', 'last.onnx')
+    const r = await cli(['export', '--format', 'onnx', '--out', onnx])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(
+      /Exported ONNX model to .*last\.onnx \(\d+\.\d kB; preset fast, test accuracy \d+\.\d\d %\)/
+    )
+    expect(readFileSync(onnx).length).toBeGreaterThan(10_000)
+    const h5 = join(home, 'out', 'run.h5')
+    const byRun = await cli(['export', '--run', runId, '--out', h5, '--json'])
+    expect(byRun.code).toBe(0)
+    expect(JSON.parse(byRun.stdout)).toMatchObject({
+      format: 'keras',
+      path: h5,
+      metadata: { preset: 'fast', runId }
+    })
+    const list = await cli(['runs'])
+    expect(list.stdout).toContain(runId)
+    expect(list.stdout).toMatch(/fast\s+\d+\.\d\d %\s+\d+\.\d s\s+wasm\s+1\/1\s+done/)
+  })
+
+  it('an imported export becomes the current model and continues training from its epoch', async () => {
+    const web = join(home, 'out', 'web')
+    await engine.request('model:export', { format: 'tfjs', out: web })
+    const changed: EngineEvent[] = []
+    const off = engine.onEvent((e) => e.type === 'model:changed' && changed.push(e))
+    const info = await engine.request('model:import', { path: web })
+    off()
+    expect(info).toMatchObject({
+      source: 'imported',
+      modelDir: web,
+      metadata: { preset: 'fast', epochsCompleted: 1 }
+    })
+    expect(changed).toHaveLength(1)
+    expect((await engine.request('model:current', {}))?.modelDir).toBe(web)
+    // Gallery: the imported model's predictions on the MNIST test set.
+    expect((await engine.request('predictions:page', { offset: 0, limit: 3 })).total).toBe(10_000)
+    // Continue training: epoch 2 of 2, starting from the imported weights.
+    const seen: EngineEvent[] = []
+    const done = await train({ ...SHORT_RUN, epochs: 2, resumeFrom: info.modelDir }, seen)
+    const epochs = seen
+      .filter((e) => e.type === 'training:epoch')
+      .map((e) => (e as { epoch: number }).epoch)
+    expect(epochs).toEqual([2])
+    expect(done.testAccuracy).toBeGreaterThan(0.5)
+    expect(existsSync(join(home, 'runs', done.runId, 'result.json'))).toBe(true)
+  })
+})

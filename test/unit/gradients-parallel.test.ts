@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { selectBackend } from '../../src/main/engine/backend'
+import { DataParallelTrainer } from '../../src/main/engine/parallel/data-parallel-trainer'
+import { batchGradients } from '../../src/main/engine/parallel/batch-gradients'
+
+// The two-thread trainer must make the same update as one thread on the whole batch: gradients of
+// the two halves, weighted by their sizes, average to the gradient of the whole batch's mean loss.
+
+function smallCnn(): tf.Sequential {
+  const model = tf.sequential()
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [28, 28, 1],
+      filters: 8,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 })
+    })
+  )
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
+  model.add(tf.layers.flatten())
+  model.add(
+    tf.layers.dense({
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 2 })
+    })
+  )
+  // Plain SGD: the update is exactly -lr * gradient, so weight changes compare gradients.
+  model.compile({ optimizer: tf.train.sgd(0.5), loss: 'categoricalCrossentropy' })
+  return model
+}
+
+function batch(n: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
+  const xs = tf.tidy(() => tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D)
+  const ys = tf.tidy(
+    () =>
+      tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: n }, (_, i) => (i * 7) % 10),
+          'int32'
+        ),
+        10
+      ) as tf.Tensor2D
+  )
+  return { xs, ys }
+}
+
+let trainer: DataParallelTrainer | null = null
+let model: tf.Sequential
+
+beforeAll(async () => {
+  await selectBackend('wasm')
+  model = smallCnn()
+  trainer = await DataParallelTrainer.create(model)
+})
+
+afterAll(async () => {
+  await trainer?.dispose()
+  model?.dispose()
+})
+
+describe('DataParallelTrainer', () => {
+  it('starts a worker on a machine with two cores and the wasm backend', () => {
+    // This suite targets the 2-core fallback; on one core create() rightly returns null.
+    expect(trainer).not.toBeNull()
+  })
+
+  it('makes the same update as one thread on the whole batch', async () => {
+    const { xs, ys } = batch(40)
+    const before = model.getWeights().map((w) => w.dataSync().slice())
+    // Reference: gradients of the whole batch on this thread, the update SGD would make.
+    const reference = batchGradients(model, xs, ys)
+    const expected = reference.grads.map((g, i) => {
+      const grad = g.dataSync()
+      return before[i].map((w, j) => w - 0.5 * grad[j])
+    })
+    tf.dispose(reference.grads)
+
+    const result = await (trainer as DataParallelTrainer).step(xs, ys)
+    expect(Math.abs(result.loss - reference.loss)).toBeLessThan(1e-5)
+    expect(Math.abs(result.accuracy - reference.accuracy)).toBeLessThan(1e-6)
+    const after = model.getWeights().map((w) => w.dataSync())
+    after.forEach((values, i) => {
+      let worst = 0
+      let moved = 0
+      for (let j = 0; j < values.length; j++) {
+        worst = Math.max(worst, Math.abs(values[j] - expected[i][j]))
+        moved = Math.max(moved, Math.abs(values[j] - before[i][j]))
+      }
+      expect(moved).toBeGreaterThan(0)
+      expect(worst).toBeLessThan(1e-5)
+    })
+    tf.dispose([xs, ys])
+  })
+
+  it('leaves no tensors behind', async () => {
+    const { xs, ys } = batch(32)
+    await (trainer as DataParallelTrainer).step(xs, ys)
+    const count = tf.memory().numTensors
+    for (let i = 0; i < 3; i++) await (trainer as DataParallelTrainer).step(xs, ys)
+    expect(tf.memory().numTensors).toBe(count)
+    tf.dispose([xs, ys])
+  })
+})
