@@ -8,6 +8,7 @@ import { TRAIN_USAGE, runTrain } from './commands/train'
 import { BENCH_USAGE, runBench } from './commands/bench'
 import { EXPORT_USAGE, runExport } from './commands/export'
 import { RUNS_USAGE, runRuns } from './commands/runs'
+import { CLASSIFY_USAGE, runClassify } from './commands/classify'
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> }
 
@@ -16,7 +17,8 @@ const commands: Record<string, Command> = {
   train: { usage: TRAIN_USAGE, run: runTrain },
   bench: { usage: BENCH_USAGE, run: runBench },
   export: { usage: EXPORT_USAGE, run: runExport },
-  runs: { usage: RUNS_USAGE, run: runRuns }
+  runs: { usage: RUNS_USAGE, run: runRuns },
+  classify: { usage: CLASSIFY_USAGE, run: runClassify }
 }
 
 function usage(): string {

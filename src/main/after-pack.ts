@@ -14,7 +14,12 @@ import { flipFusesAfterPack, type AfterPackContext } from './fuses'
 /** The app's resources folder inside electron-builder's output (where app.asar(.unpacked) live). */
 export function resourcesDir(ctx: AfterPackContext): string {
   if (ctx.electronPlatformName === 'darwin' || ctx.electronPlatformName === 'mas') {
-    return join(ctx.appOutDir, `${ctx.packager.appInfo.productFilename}.app`, 'Contents', 'Resources')
+    return join(
+      ctx.appOutDir,
+      `${ctx.packager.appInfo.productFilename}.app`,
+      'Contents',
+      'Resources'
+    )
   }
   return join(ctx.appOutDir, 'resources')
 }
@@ -30,7 +35,10 @@ export function repairTfjsNode(tfjsNodeDir: string): string[] {
     const files = readdirSync(libDir)
     // libtensorflow.so.2 -> libtensorflow.so.2.9.1 (and the framework library likewise).
     for (const base of ['libtensorflow.so.2', 'libtensorflow_framework.so.2']) {
-      const versioned = files.filter((f) => f.startsWith(`${base}.`)).sort().pop()
+      const versioned = files
+        .filter((f) => f.startsWith(`${base}.`))
+        .sort()
+        .pop()
       if (!files.includes(base) && versioned) {
         copyFileSync(join(libDir, versioned), join(libDir, base))
         created.push(`deps/lib/${base}`)
@@ -52,11 +60,23 @@ export function repairTfjsNode(tfjsNodeDir: string): string[] {
 }
 
 /** The whole afterPack step. */
-export async function afterPack(ctx: AfterPackContext, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const tfjsNode = join(resourcesDir(ctx), 'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-node')
+export async function afterPack(
+  ctx: AfterPackContext,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<void> {
+  const tfjsNode = join(
+    resourcesDir(ctx),
+    'app.asar.unpacked',
+    'node_modules',
+    '@tensorflow',
+    'tfjs-node'
+  )
   if (existsSync(tfjsNode)) {
-    for (const file of repairTfjsNode(tfjsNode)) console.log(`  • afterPack: restored tfjs-node ${file}`)
+    for (const file of repairTfjsNode(tfjsNode))
+      console.log(`  • afterPack: restored tfjs-node ${file}`)
   }
   await flipFusesAfterPack(ctx, env)
-  console.log(`  • afterPack: fuses flipped${env.DIGIT_STUDIO_TEST_BUILD === '1' ? ' (test build: --inspect kept)' : ''}`)
+  console.log(
+    `  • afterPack: fuses flipped${env.DIGIT_STUDIO_TEST_BUILD === '1' ? ' (test build: --inspect kept)' : ''}`
+  )
 }

@@ -66,7 +66,10 @@ export function electronBinaryPath(ctx: AfterPackContext): string {
 const ARCH_ARM64 = 3
 
 /** The afterPack step: flips the fuses of the freshly packed Electron binary. */
-export async function flipFusesAfterPack(ctx: AfterPackContext, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function flipFusesAfterPack(
+  ctx: AfterPackContext,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<void> {
   const config = fuseConfig({
     testBuild: env.DIGIT_STUDIO_TEST_BUILD === '1',
     resetAdHocDarwinSignature: ctx.electronPlatformName === 'darwin' && ctx.arch === ARCH_ARM64

@@ -8,16 +8,25 @@ import { setApi } from '../../src/renderer/src/lib/api'
 import type { IpcEvent, RendererApi } from '../../src/shared/ipc-contract'
 import type { CurrentModelInfo, RunDetail, RunSummary } from '../../src/shared/protocol/models'
 
-const chart = vi.hoisted(() => ({ created: 0, destroyed: 0, syncs: [] as { ids: string[]; metric: string; plain: boolean }[] }))
+const chart = vi.hoisted(() => ({
+  created: 0,
+  destroyed: 0,
+  syncs: [] as { ids: string[]; metric: string; plain: boolean }[]
+}))
 vi.mock('../../src/renderer/src/components/model/runs-chart', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/renderer/src/components/model/runs-chart')>()
+  const real =
+    await importOriginal<typeof import('../../src/renderer/src/components/model/runs-chart')>()
   return {
     ...real,
     createCompareChart: () => {
       chart.created++
       return {
         sync: (curves: { id: string; accuracy: unknown }[], metric: string) =>
-          chart.syncs.push({ ids: curves.map((c) => c.id), metric, plain: curves.every((c) => Array.isArray(c.accuracy)) }),
+          chart.syncs.push({
+            ids: curves.map((c) => c.id),
+            metric,
+            plain: curves.every((c) => Array.isArray(c.accuracy))
+          }),
         destroy: () => chart.destroyed++
       }
     }
@@ -42,7 +51,14 @@ const detail = (id: string): RunDetail => ({
   ...row(id),
   dir: `/data/runs/${id}`,
   config: { epochs: 3 },
-  epochs: [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, accuracy: 0.9 + epoch / 100, valLoss: null, valAccuracy: null, seconds: 40 }))
+  epochs: [1, 2, 3].map((epoch) => ({
+    epoch,
+    loss: 1 / epoch,
+    accuracy: 0.9 + epoch / 100,
+    valLoss: null,
+    valAccuracy: null,
+    seconds: 40
+  }))
 })
 const CURRENT: CurrentModelInfo = {
   source: 'trained',
@@ -56,7 +72,17 @@ const CURRENT: CurrentModelInfo = {
 }
 
 function fakeApi() {
-  let runs = [row('20261127-101500-aa11'), row('20261127-093000-bb22', { preset: 'fast', testAccuracy: null, status: 'incomplete', backend: null, totalSeconds: null, epochsDone: 1 })]
+  let runs = [
+    row('20261127-101500-aa11'),
+    row('20261127-093000-bb22', {
+      preset: 'fast',
+      testAccuracy: null,
+      status: 'incomplete',
+      backend: null,
+      totalSeconds: null,
+      epochsDone: 1
+    })
+  ]
   const listeners = new Set<(e: IpcEvent) => void>()
   const api = {
     runs: {
@@ -69,8 +95,19 @@ function fakeApi() {
     },
     model: {
       current: vi.fn(async () => CURRENT),
-      export: vi.fn(async (p: { format: string; out: string }) => ({ format: p.format, path: p.out, files: [p.out], bytes: 902_217, metadata: {} })),
-      import: vi.fn(async ({ path }: { path: string }) => ({ ...CURRENT, source: 'imported', modelDir: path, hasOptimizer: true }))
+      export: vi.fn(async (p: { format: string; out: string }) => ({
+        format: p.format,
+        path: p.out,
+        files: [p.out],
+        bytes: 902_217,
+        metadata: {}
+      })),
+      import: vi.fn(async ({ path }: { path: string }) => ({
+        ...CURRENT,
+        source: 'imported',
+        modelDir: path,
+        hasOptimizer: true
+      }))
     },
     dialog: {
       saveFile: vi.fn(async () => ({ path: '/home/me/digits.onnx' as string | null })),
@@ -117,9 +154,15 @@ describe('Runs & Export view', () => {
     await fireEvent.click(screen.getByLabelText('Compare run 20261127-093000-bb22'))
     await waitFor(() => expect(document.querySelector('[data-compared="2"]')).toBeTruthy())
     expect(api.runs.get).toHaveBeenCalledTimes(2)
-    expect(document.querySelectorAll('tr[data-run="20261127-101500-aa11"] td').length).toBeGreaterThan(0)
+    expect(
+      document.querySelectorAll('tr[data-run="20261127-101500-aa11"] td').length
+    ).toBeGreaterThan(0)
     const last = chart.syncs.at(-1)!
-    expect(last).toEqual({ ids: ['20261127-101500-aa11', '20261127-093000-bb22'], metric: 'accuracy', plain: true })
+    expect(last).toEqual({
+      ids: ['20261127-101500-aa11', '20261127-093000-bb22'],
+      metric: 'accuracy',
+      plain: true
+    })
     await fireEvent.click(screen.getByLabelText('Loss'))
     await waitFor(() => expect(chart.syncs.at(-1)!.metric).toBe('loss'))
     // Unticking and ticking again reuses the fetched epochs.
@@ -147,12 +190,23 @@ describe('Runs & Export view', () => {
     await screen.findByText('/data/models/last')
     await fireEvent.click(screen.getByText('Export ONNX'))
     await screen.findByText(/Exported ONNX to/)
-    expect(api.dialog.saveFile).toHaveBeenCalledWith(expect.objectContaining({ defaultName: 'digit-model.onnx', filters: [{ name: 'ONNX model', extensions: ['onnx'] }] }))
+    expect(api.dialog.saveFile).toHaveBeenCalledWith(
+      expect.objectContaining({
+        defaultName: 'digit-model.onnx',
+        filters: [{ name: 'ONNX model', extensions: ['onnx'] }]
+      })
+    )
     expect(api.model.export).toHaveBeenCalledWith({ format: 'onnx', out: '/home/me/digits.onnx' })
     expect(screen.getByText(/902\.2 kB/)).toBeTruthy()
     const runRow = within(screen.getByText('2026-11-27 10:15:00').closest('tr')!)
     await fireEvent.click(runRow.getByText('Keras'))
-    await waitFor(() => expect(api.model.export).toHaveBeenLastCalledWith({ format: 'keras', out: '/home/me/digits.onnx', runId: '20261127-101500-aa11' }))
+    await waitFor(() =>
+      expect(api.model.export).toHaveBeenLastCalledWith({
+        format: 'keras',
+        out: '/home/me/digits.onnx',
+        runId: '20261127-101500-aa11'
+      })
+    )
     // Cancelling the dialog exports nothing.
     api.dialog.saveFile.mockResolvedValueOnce({ path: null })
     await fireEvent.click(screen.getByText('Export TF.js'))
@@ -168,7 +222,12 @@ describe('Runs & Export view', () => {
     expect(api.model.import).toHaveBeenCalledWith({ path: '/home/me/web-model' })
     expect(screen.getByText(/included: training continues where it stopped/)).toBeTruthy()
     api.model.import.mockRejectedValueOnce(
-      Object.assign(new Error('MODEL_INVALID: /x/model.json: input shape is [,32,32,1], expected [null,28,28,1]'), { code: 'MODEL_INVALID' })
+      Object.assign(
+        new Error(
+          'MODEL_INVALID: /x/model.json: input shape is [,32,32,1], expected [null,28,28,1]'
+        ),
+        { code: 'MODEL_INVALID' }
+      )
     )
     await fireEvent.click(screen.getByText('Import TF.js model…'))
     const alert = await screen.findByRole('alert')

@@ -176,6 +176,10 @@ describe('TrainingState', () => {
     })
     expect(state.status).toBe('error')
     expect(state.error).toBe('loss became NaN at batch 3')
+    // The engine sends no batch event for the NaN one, so the state marks the gap itself.
+    expect(state.series.gaps).toEqual([
+      { x: expect.any(Number), metric: 'loss', message: 'loss became NaN at batch 3' }
+    ])
 
     fake.calls['training:start'].mockRejectedValueOnce(new Error('BUSY: a run is already going'))
     await state.start(config)

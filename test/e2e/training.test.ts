@@ -104,12 +104,16 @@ describe('training dashboard (Chromium, real engine)', () => {
     await page.waitForTimeout(1500)
     await app.screenshot('train-2-running')
     // The run lives in the app's state, not in the view: a visit to the gallery doesn't disturb it.
-    const before = Number(await train.locator('figure[data-metric="loss"]').getAttribute('data-batch-points'))
+    const before = Number(
+      await train.locator('figure[data-metric="loss"]').getAttribute('data-batch-points')
+    )
     await page.getByRole('tab', { name: 'Gallery' }).click()
     await page.waitForTimeout(1000)
     await page.getByRole('tab', { name: 'Train' }).click()
     await expect
-      .poll(async () => Number(await train.locator('figure[data-metric="loss"]').getAttribute('data-batch-points')))
+      .poll(async () =>
+        Number(await train.locator('figure[data-metric="loss"]').getAttribute('data-batch-points'))
+      )
       .toBeGreaterThanOrEqual(before)
     await expect
       .poll(() => train.getByTestId('run-status').textContent(), {
@@ -289,6 +293,9 @@ describe('training dashboard (Chromium, real engine)', () => {
     await page.getByRole('tab', { name: 'Train' }).click()
     await setField(page, 'epochs', '5')
     await setField(page, 'testLimit', '500')
+    // The engine honours Stop at the end of the batch in progress (RELIABILITY D2); batches of 32
+    // take ~0.1 s on the wasm fallback, so the second is about the UI and the protocol, not the CPU.
+    await setField(page, 'batchSize', '32')
     await train.getByRole('button', { name: 'Train' }).click()
     await expect
       .poll(() => train.locator('[role=progressbar]').nth(1).getAttribute('aria-valuenow'), {
@@ -318,13 +325,38 @@ describe('training dashboard (Chromium, real engine)', () => {
     await app.screenshot('train-4-stopped')
   })
 
+  it('shows a diverging run as failed, with the reason and a marked gap in the loss chart', async () => {
+    const { page } = app
+    const train = page.locator('#view-train')
+    await setField(page, 'epochs', '1')
+    await setField(page, 'batchSize', '32')
+    await setField(page, 'learningRate', '10')
+    await train.getByRole('button', { name: 'Train' }).click()
+    await expect
+      .poll(() => train.getByTestId('run-status').textContent(), {
+        timeout: 120_000,
+        interval: 250
+      })
+      .toMatch(/Failed|Finished/)
+    expect(await train.getByTestId('run-status').textContent()).toMatch(/Failed/)
+    expect(await train.locator('[data-panel="controls-panel"] [role=alert]').textContent()).toMatch(
+      /loss became (NaN|-?Infinity)/
+    )
+    expect(await train.locator('figure[data-metric="loss"] .gaps').textContent()).toMatch(
+      /loss became (NaN|-?Infinity)/
+    )
+    await train.locator('[data-panel="charts-panel"]').scrollIntoViewIfNeeded()
+    await app.screenshot('train-5-diverged')
+    await setField(page, 'learningRate', '0.001')
+  })
+
   it('looks right in the dark theme and on a small window, without page errors', async () => {
     const { page } = app
     await page.emulateMedia({ colorScheme: 'dark' })
     await page.getByRole('tab', { name: 'Train' }).click()
     await page.locator('#view-train').evaluate(() => document.querySelector('main')?.scrollTo(0, 0))
     await page.waitForTimeout(300)
-    await app.screenshot('train-5-dark')
+    await app.screenshot('train-6-dark')
     await page.getByRole('tab', { name: 'Gallery' }).click()
     await page.waitForTimeout(300)
     await app.screenshot('gallery-5-dark')
@@ -332,7 +364,7 @@ describe('training dashboard (Chromium, real engine)', () => {
     await page.setViewportSize({ width: 900, height: 700 })
     await page.getByRole('tab', { name: 'Train' }).click()
     await page.waitForTimeout(300)
-    await app.screenshot('train-6-narrow')
+    await app.screenshot('train-7-narrow')
     expect(app.pageErrors).toEqual([])
   })
 })

@@ -15,11 +15,22 @@ import { PNG } from 'pngjs'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, any>
+interface BuilderYml {
+  appId: string
+  productName: string
+  files: string[]
+  asarUnpack: string[]
+  afterPack: string
+  linux: { target: string[]; icon: string }
+  win: { target: string[]; icon: string }
+  mac: { target: string[]; icon: string }
+}
+const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderYml
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 
 /** electron-builder matches asarUnpack globs against paths inside the app, dotfiles included. */
-const unpacked = (path: string): boolean => (config.asarUnpack as string[]).some((p) => minimatch(path, p, { dot: true }))
+const unpacked = (path: string): boolean =>
+  config.asarUnpack.some((p) => minimatch(path, p, { dot: true }))
 
 /** Files the OS loader opens (so they must be real files): addons, shared libraries, executables. */
 function nativeFilesIn(dir: string, out: string[] = []): string[] {
@@ -29,7 +40,10 @@ function nativeFilesIn(dir: string, out: string[] = []): string[] {
       if (entry.name !== 'node_modules') nativeFilesIn(path, out)
     } else if (entry.isFile()) {
       const isLib = /\.(node|so(\.\d+)*|dll|dylib)$/.test(entry.name)
-      const isExe = !entry.name.includes('.') && (statSync(path).mode & 0o111) !== 0 && readFileSync(path).subarray(0, 4).toString('latin1') === '\x7fELF'
+      const isExe =
+        !entry.name.includes('.') &&
+        (statSync(path).mode & 0o111) !== 0 &&
+        readFileSync(path).subarray(0, 4).toString('latin1') === '\x7fELF'
       if (isLib || isExe) out.push(path)
     }
   }
@@ -38,8 +52,12 @@ function nativeFilesIn(dir: string, out: string[] = []): string[] {
 
 describe('electron-builder.yml', () => {
   it('passes electron-builder’s own configuration schema', async () => {
-    const requireBuilder = createRequire(createRequire(import.meta.url).resolve('electron-builder/package.json'))
-    const { getConfig, validateConfiguration } = requireBuilder('app-builder-lib/out/util/config/config')
+    const requireBuilder = createRequire(
+      createRequire(import.meta.url).resolve('electron-builder/package.json')
+    )
+    const { getConfig, validateConfiguration } = requireBuilder(
+      'app-builder-lib/out/util/config/config'
+    )
     const { DebugLogger } = requireBuilder('builder-util')
     const resolved = await getConfig(ROOT, join(ROOT, 'electron-builder.yml'), null)
     await expect(validateConfiguration(resolved, new DebugLogger(false))).resolves.toBeUndefined()
@@ -54,7 +72,8 @@ describe('electron-builder.yml', () => {
   })
 
   it('uses a generated 1024x1024 PNG icon on every platform', () => {
-    for (const os of ['linux', 'win', 'mac']) expect(config[os].icon).toBe('resources/icon.png')
+    for (const os of ['linux', 'win', 'mac'] as const)
+      expect(config[os].icon).toBe('resources/icon.png')
     const png = PNG.sync.read(readFileSync(join(ROOT, 'resources', 'icon.png')))
     expect([png.width, png.height]).toEqual([1024, 1024])
     // Corners are transparent (rounded tile), the middle opaque.
@@ -72,7 +91,9 @@ describe('electron-builder.yml', () => {
   it('flips the fuses after packing, through a hook that exists', async () => {
     expect(config.afterPack).toBe('./scripts/after-pack.mjs')
     expect(existsSync(join(ROOT, config.afterPack))).toBe(true)
-    expect(readFileSync(join(ROOT, config.afterPack), 'utf8')).toMatch(/export default async function/)
+    expect(readFileSync(join(ROOT, config.afterPack), 'utf8')).toMatch(
+      /export default async function/
+    )
   })
 
   it('has npm run dist and its per-platform variants', () => {
@@ -108,7 +129,10 @@ describe('electron-builder.yml', () => {
 
   it('unpacks every native file of the production dependencies really in node_modules', () => {
     // The packaged app carries the production dependency tree only (devDependencies stay out).
-    const prodDirs = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' })
+    const prodDirs = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+      cwd: ROOT,
+      encoding: 'utf8'
+    })
       .trim()
       .split('\n')
       .filter((d) => d !== ROOT && d.includes('node_modules'))
@@ -116,7 +140,9 @@ describe('electron-builder.yml', () => {
     console.log(`native files in production dependencies: ${native.join(', ') || 'none'}`)
     for (const f of native) expect(unpacked(f), `${f} would stay inside app.asar`).toBe(true)
     // The wasm fallback reads its binaries by path.
-    expect(unpacked('node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')).toBe(true)
+    expect(
+      unpacked('node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')
+    ).toBe(true)
     // Nothing else is unpacked wholesale by accident.
     expect(unpacked('node_modules/@tensorflow/tfjs-core/dist/index.js')).toBe(false)
     expect(unpacked('out/main/index.js')).toBe(false)

@@ -133,9 +133,17 @@ describe('export and runs, through the CLI and the engine process', () => {
     expect(list.stdout).toMatch(/fast\s+\d+\.\d\d %\s+\d+\.\d s\s+wasm\s+1\/1\s+done/)
   })
 
-  it('an imported export becomes the current model and continues training from its epoch', async () => {
-    const web = join(home, 'out', 'web')
+  it('an export without optimizer state says so, and imports with a fresh optimizer', async () => {
+    const web = join(home, 'out', 'web-current')
     await engine.request('model:export', { format: 'tfjs', out: web })
+    const info = await engine.request('model:import', { path: web })
+    expect(info).toMatchObject({ source: 'imported', modelDir: web, hasOptimizer: false })
+  })
+
+  it('an imported run export becomes the current model and continues training exactly (D5 via export)', async () => {
+    // The run's export carries its checkpoint's optimizer state (Adam moments and step count).
+    const web = join(home, 'out', 'web-run')
+    await engine.request('model:export', { format: 'tfjs', out: web, runId })
     const changed: EngineEvent[] = []
     const off = engine.onEvent((e) => e.type === 'model:changed' && changed.push(e))
     const info = await engine.request('model:import', { path: web })
@@ -143,20 +151,26 @@ describe('export and runs, through the CLI and the engine process', () => {
     expect(info).toMatchObject({
       source: 'imported',
       modelDir: web,
-      metadata: { preset: 'fast', epochsCompleted: 1 }
+      hasOptimizer: true,
+      metadata: { preset: 'fast', epochsCompleted: 1, runId }
     })
+    expect(info.metadata?.testAccuracy).toBeGreaterThan(0)
     expect(changed).toHaveLength(1)
     expect((await engine.request('model:current', {}))?.modelDir).toBe(web)
     // Gallery: the imported model's predictions on the MNIST test set.
     expect((await engine.request('predictions:page', { offset: 0, limit: 3 })).total).toBe(10_000)
-    // Continue training: epoch 2 of 2, starting from the imported weights.
+    // Continue training to epoch 2 from the import, and compare with 2 epochs in one go.
     const seen: EngineEvent[] = []
-    const done = await train({ ...SHORT_RUN, epochs: 2, resumeFrom: info.modelDir }, seen)
+    const resumed = await train({ ...SHORT_RUN, epochs: 2, resumeFrom: info.modelDir }, seen)
     const epochs = seen
       .filter((e) => e.type === 'training:epoch')
       .map((e) => (e as { epoch: number }).epoch)
     expect(epochs).toEqual([2])
-    expect(done.testAccuracy).toBeGreaterThan(0.5)
-    expect(existsSync(join(home, 'runs', done.runId, 'result.json'))).toBe(true)
+    const straight = await train({ ...SHORT_RUN, epochs: 2 })
+    const weights = (id: string): Buffer =>
+      readFileSync(join(home, 'runs', id, 'model', 'weights.bin'))
+    expect(weights(resumed.runId).equals(weights(straight.runId))).toBe(true)
+    expect(resumed.testAccuracy).toBe(straight.testAccuracy)
+    expect(existsSync(join(home, 'runs', resumed.runId, 'result.json'))).toBe(true)
   })
 })

@@ -27,7 +27,10 @@ export function tempDir(prefix = 'ds-export-'): string {
 /** The first `count` MNIST test images as float pixels [count,28,28,1] and their labels. */
 export async function testImages(count: number): Promise<{ x: Float32Array; labels: Uint8Array }> {
   const data = await loadDataset({ kind: 'embedded' })
-  return { x: toFloatPixels(data.test.images.subarray(0, count * 784)), labels: data.test.labels.subarray(0, count) }
+  return {
+    x: toFloatPixels(data.test.images.subarray(0, count * 784)),
+    labels: data.test.labels.subarray(0, count)
+  }
 }
 
 /** Metadata the way training writes it. */
@@ -36,7 +39,14 @@ export function sampleMetadata(preset: PresetName, runId = 'test-run'): ModelMet
     preset,
     runId,
     epochsCompleted: 1,
-    hyperparameters: { epochs: 1, batchSize: 64, learningRate: 1e-3, validationSplit: 0, seed: 7, augment: false },
+    hyperparameters: {
+      epochs: 1,
+      batchSize: 64,
+      learningRate: 1e-3,
+      validationSplit: 0,
+      seed: 7,
+      augment: false
+    },
     dataset: { name: 'MNIST', source: 'embedded', train: 60000, test: 10000 },
     testAccuracy: 0.9,
     testLoss: 0.3,
@@ -53,7 +63,12 @@ export function sampleMetadata(preset: PresetName, runId = 'test-run'): ModelMet
 export async function trainedModel(preset: PresetName, images = 512): Promise<tf.LayersModel> {
   const model = createModel(preset, { learningRate: 2e-3, seed: 7 })
   const data = await loadDataset({ kind: 'embedded' })
-  const x = tf.tensor4d(toFloatPixels(data.train.images.subarray(0, images * 784)), [images, 28, 28, 1])
+  const x = tf.tensor4d(toFloatPixels(data.train.images.subarray(0, images * 784)), [
+    images,
+    28,
+    28,
+    1
+  ])
   const y = tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, images)), 'int32'), 10)
   await model.fit(x, y, { epochs: 1, batchSize: 64, verbose: 0 })
   tf.dispose([x, y])
@@ -61,11 +76,19 @@ export async function trainedModel(preset: PresetName, images = 512): Promise<tf
 }
 
 /** Saves a model into `dir` with training-style metadata; optimizer state when asked (checkpoints). */
-export async function saveModel(model: tf.LayersModel, dir: string, preset: PresetName, includeOptimizer = false): Promise<void> {
+export async function saveModel(
+  model: tf.LayersModel,
+  dir: string,
+  preset: PresetName,
+  includeOptimizer = false
+): Promise<void> {
   await saveModelToDir(model, dir, sampleMetadata(preset), { includeOptimizer })
 }
 
 /** Model probabilities as a flat array (tidy, no tensors left). */
 export function predictFlat(model: tf.LayersModel, x: Float32Array, count: number): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor4d(x, [count, 28, 28, 1])) as tf.Tensor).dataSync() as Float32Array)
+  return tf.tidy(
+    () =>
+      (model.predict(tf.tensor4d(x, [count, 28, 28, 1])) as tf.Tensor).dataSync() as Float32Array
+  )
 }

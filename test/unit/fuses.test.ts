@@ -95,17 +95,32 @@ describe('fuse configuration (RELIABILITY S8)', () => {
 describe('afterPack', () => {
   it('restores the libtensorflow names packaging drops (tfjs#3287, #8354), then flips the fuses', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ds-afterpack-'))
-    const tfjsNode = join(dir, 'resources', 'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-node')
+    const tfjsNode = join(
+      dir,
+      'resources',
+      'app.asar.unpacked',
+      'node_modules',
+      '@tensorflow',
+      'tfjs-node'
+    )
     mkdirSync(join(tfjsNode, 'deps', 'lib'), { recursive: true })
     mkdirSync(join(tfjsNode, 'lib', 'napi-v8'), { recursive: true })
     writeFileSync(join(tfjsNode, 'deps', 'lib', 'libtensorflow.so.2.9.1'), 'lib')
     writeFileSync(join(tfjsNode, 'deps', 'lib', 'tensorflow.dll'), 'dll')
     fakeElectron(join(dir, 'digit-studio'))
-    const ctx: AfterPackContext = { appOutDir: dir, electronPlatformName: 'linux', arch: 1, packager: { appInfo: { productFilename: 'Digit Studio' }, executableName: 'digit-studio' } }
+    const ctx: AfterPackContext = {
+      appOutDir: dir,
+      electronPlatformName: 'linux',
+      arch: 1,
+      packager: { appInfo: { productFilename: 'Digit Studio' }, executableName: 'digit-studio' }
+    }
     await afterPack(ctx, {})
     expect(readFileSync(join(tfjsNode, 'deps', 'lib', 'libtensorflow.so.2'), 'utf8')).toBe('lib')
     expect(readFileSync(join(tfjsNode, 'lib', 'napi-v8', 'tensorflow.dll'), 'utf8')).toBe('dll')
-    const wire = (await getCurrentFuseWire(join(dir, 'digit-studio'))) as unknown as Record<number, number>
+    const wire = (await getCurrentFuseWire(join(dir, 'digit-studio'))) as unknown as Record<
+      number,
+      number
+    >
     expect(wire[FuseV1Options.RunAsNode]).toBe(DISABLE)
     // A second run has nothing left to repair.
     expect(repairTfjsNode(tfjsNode)).toEqual([])

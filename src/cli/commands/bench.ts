@@ -4,6 +4,7 @@ import type { EngineClient } from '../../main/engine-client'
 import { forkEngine } from '../../main/engine-fork'
 import { EngineError } from '../../shared/errors'
 import type { BackendKind } from '../../shared/protocol/info'
+import { classifyBenchStep } from './classify-bench-step'
 
 export const BENCH_USAGE = 'digit-studio bench [--batches N] [--cpu] [--json]'
 
@@ -40,7 +41,8 @@ export const BENCH_STEPS: BenchStep[] = [
         peakRssBytes: r.peakRssBytes
       }
     }
-  }
+  },
+  classifyBenchStep
 ]
 
 type BackendReport =
@@ -81,7 +83,9 @@ function formatReport(r: BackendReport): string {
     typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : '-'
   return (
     `${r.backend.padEnd(7)} train ${n(f.trainSamplesPerSecond).padStart(7)} samples/s   infer ${n(f.inferSamplesPerSecond).padStart(7)} samples/s   ` +
-    `peak RSS ${n(typeof f.peakRssBytes === 'number' ? f.peakRssBytes / 2 ** 20 : undefined)} MB   (${f.backendReason})`
+    `peak RSS ${n(typeof f.peakRssBytes === 'number' ? f.peakRssBytes / 2 ** 20 : undefined)} MB   ` +
+    (typeof f.classifyMedianMs === 'number' ? `classify scan ${f.classifyMedianMs} ms (p95 ${f.classifyP95Ms})   ` : '') +
+    `(${f.backendReason})`
   )
 }
 

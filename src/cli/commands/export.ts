@@ -2,30 +2,49 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { EngineError } from '../../shared/errors'
-import { EXPORT_FORMATS, type ExportFormat, type ExportParams, type ExportResult } from '../../shared/protocol/models'
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportParams,
+  type ExportResult
+} from '../../shared/protocol/models'
 import { lastModelDir } from '../../main/engine/paths'
 import { backendEnv, withEngine } from '../engine-session'
 
 export const EXPORT_USAGE =
   'digit-studio export [--model DIR | --run ID] --format tfjs|onnx|keras --out PATH [--backend native|wasm|cpu] [--json]'
 
-const FORMAT_NAMES: Record<ExportFormat, string> = { tfjs: 'TF.js layers model', onnx: 'ONNX model', keras: 'Keras HDF5 model' }
+const FORMAT_NAMES: Record<ExportFormat, string> = {
+  tfjs: 'TF.js layers model',
+  onnx: 'ONNX model',
+  keras: 'Keras HDF5 model'
+}
 
 /** `--format` wins; else the extension of `--out` says it (.onnx, .h5/.hdf5); a folder means TF.js. */
 export function formatFromArgs(format: string | undefined, out: string): ExportFormat {
   if (format !== undefined) {
     if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-      throw new EngineError('BAD_REQUEST', `--format "${format}" is not one of ${EXPORT_FORMATS.join(', ')}`)
+      throw new EngineError(
+        'BAD_REQUEST',
+        `--format "${format}" is not one of ${EXPORT_FORMATS.join(', ')}`
+      )
     }
     return format as ExportFormat
   }
   if (/\.onnx$/i.test(out)) return 'onnx'
   if (/\.(h5|hdf5|keras)$/i.test(out)) return 'keras'
-  throw new EngineError('BAD_REQUEST', `--format is required (tfjs, onnx or keras): "${out}" doesn't say which`)
+  throw new EngineError(
+    'BAD_REQUEST',
+    `--format is required (tfjs, onnx or keras): "${out}" doesn't say which`
+  )
 }
 
 /** Builds the export request; with neither --model nor --run, the last trained model must exist. */
-export function exportParamsFromArgs(argv: string[]): { params: ExportParams; json: boolean; backend?: string } {
+export function exportParamsFromArgs(argv: string[]): {
+  params: ExportParams
+  json: boolean
+  backend?: string
+} {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -39,8 +58,12 @@ export function exportParamsFromArgs(argv: string[]): { params: ExportParams; js
     }
   })
   if (!values.out) throw new EngineError('BAD_REQUEST', `--out PATH is required\n${EXPORT_USAGE}`)
-  if (values.model && values.run) throw new EngineError('BAD_REQUEST', 'give --model or --run, not both')
-  const params: ExportParams = { format: formatFromArgs(values.format, values.out), out: resolve(values.out) }
+  if (values.model && values.run)
+    throw new EngineError('BAD_REQUEST', 'give --model or --run, not both')
+  const params: ExportParams = {
+    format: formatFromArgs(values.format, values.out),
+    out: resolve(values.out)
+  }
   if (values.run) params.runId = values.run
   else {
     const modelDir = values.model ? resolve(values.model) : lastModelDir()
@@ -61,15 +84,23 @@ function size(bytes: number): string {
 
 /** One line per file written, then what the file says about the model. */
 export function formatExport(r: ExportResult): string {
-  const acc = r.metadata.testAccuracy != null ? `, test accuracy ${(r.metadata.testAccuracy * 100).toFixed(2)} %` : ''
+  const acc =
+    r.metadata.testAccuracy != null
+      ? `, test accuracy ${(r.metadata.testAccuracy * 100).toFixed(2)} %`
+      : ''
   const preset = r.metadata.preset ? `preset ${r.metadata.preset}` : 'model trained elsewhere'
-  return [`Exported ${FORMAT_NAMES[r.format]} to ${r.path} (${size(r.bytes)}; ${preset}${acc})`, ...r.files.map((f) => `  ${f}`)].join('\n')
+  return [
+    `Exported ${FORMAT_NAMES[r.format]} to ${r.path} (${size(r.bytes)}; ${preset}${acc})`,
+    ...r.files.map((f) => `  ${f}`)
+  ].join('\n')
 }
 
 /** `digit-studio export`: writes a model as TF.js, ONNX or Keras, atomically. */
 export async function runExport(argv: string[]): Promise<number> {
   const { params, json, backend } = exportParamsFromArgs(argv)
-  const result = await withEngine(backendEnv(backend), (engine) => engine.request('model:export', params))
+  const result = await withEngine(backendEnv(backend), (engine) =>
+    engine.request('model:export', params)
+  )
   process.stdout.write((json ? JSON.stringify(result) : formatExport(result)) + '\n')
   return 0
 }

@@ -20,15 +20,24 @@ export function formatRuns(runs: RunSummary[], dir: string): string {
   ])
   const head = ['RUN', 'DATE (UTC)', 'PRESET', 'ACCURACY', 'TIME', 'BACKEND', 'EPOCHS', 'STATUS']
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd()
   return [line(head), ...rows.map(line), `(${dir})`].join('\n')
 }
 
 /** `digit-studio runs`: lists, shows or deletes runs from the runs folder the app shares. */
 export async function runRuns(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } })
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false } }
+  })
   const [action = 'list', id] = positionals
-  if (action !== 'list' && !id) throw new EngineError('BAD_REQUEST', `runs ${action} needs a run id\n${RUNS_USAGE}`)
+  if (action !== 'list' && !id)
+    throw new EngineError('BAD_REQUEST', `runs ${action} needs a run id\n${RUNS_USAGE}`)
   const out = await withEngine({}, async (engine) => {
     if (action === 'list') {
       const { runs, dir } = await engine.request('runs:list', {})
@@ -40,7 +49,11 @@ export async function runRuns(argv: string[]): Promise<number> {
     }
     if (action === 'delete') {
       const { deleted } = await engine.request('runs:delete', { id: id! })
-      return values.json ? JSON.stringify({ deleted }) : deleted ? `Deleted run ${id}` : `No run ${id}`
+      return values.json
+        ? JSON.stringify({ deleted })
+        : deleted
+          ? `Deleted run ${id}`
+          : `No run ${id}`
     }
     throw new EngineError('BAD_REQUEST', `unknown runs action "${action}"\n${RUNS_USAGE}`)
   })

@@ -104,6 +104,9 @@ function humanPrinter(backendLine: string): (e: EngineEvent) => void {
         process.stdout.write(
           [
             `Training preset ${c.preset}: ${c.epochs} epochs, batch ${c.batchSize}, learning rate ${c.learningRate}, seed ${c.seed}, augmentation ${c.augment ? 'on' : 'off'}`,
+            ...(e.initialEpoch
+              ? [`Resuming after epoch ${e.initialEpoch} from ${c.resumeFrom}`]
+              : []),
             backendLine,
             `Dataset:  ${ds}: ${e.trainCount.toLocaleString('en-US')} train / ${e.validationCount.toLocaleString('en-US')} validation / ${e.testCount.toLocaleString('en-US')} test`,
             'Model:',

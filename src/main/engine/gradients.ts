@@ -7,7 +7,8 @@ import { delegateToCpu, kernelsMissingFromWasm } from './kernels/cpu-delegate'
 import { makeMaxPoolGrad } from './kernels/max-pool-grad'
 import { RELU_GRAD, reluGrad, reluGradConfig } from './kernels/relu-grad'
 import { makeCast, makeIdentity } from './kernels/share-data'
-import { makeSum } from './kernels/sum'
+import { makeMean, makeSum } from './kernels/sum'
+import { makeTile } from './kernels/tile'
 import { WASM, type KernelArgs } from './kernels/wasm-ops'
 
 /**
@@ -37,9 +38,11 @@ const FAST_KERNELS: Record<string, (fallback: SingleKernel) => Kernel> = {
   [tf.MaxPoolGrad]: makeMaxPoolGrad,
   [tf.BatchMatMul]: makeBatchMatMul,
   [tf.Sum]: makeSum,
+  [tf.Mean]: makeMean,
   [tf.Identity]: makeIdentity,
   [tf.Cast]: makeCast,
-  [tf.Add]: makeAdd
+  [tf.Add]: makeAdd,
+  [tf.Tile]: makeTile
 }
 
 /** Marks kernel functions registered here, so a second call recognises its own work. */
@@ -57,6 +60,11 @@ function register(kernelName: string, impl: Kernel, setupFunc?: tf.KernelSetupFu
  * backend starts. Idempotent: a second call changes nothing.
  */
 export function registerFallbackKernels(): void {
+  // The stock kernels must be registered first, or every wasm kernel would look missing and be
+  // delegated to cpu (and importing the package later would overwrite the fast ones).
+  if (tf.getKernel(tf.Conv2D, WASM) === undefined) {
+    throw new Error('registerFallbackKernels: import @tensorflow/tfjs-backend-wasm first')
+  }
   for (const [kernelName, makeFast] of Object.entries(FAST_KERNELS)) {
     const existing = tf.getKernel(kernelName, WASM)
     if (existing !== undefined && OURS.has(existing.kernelFunc)) continue

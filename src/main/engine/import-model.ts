@@ -15,7 +15,13 @@ import type { ModelMetadata } from '../../shared/protocol/training'
 import { loadDatasetCached } from './dataset-cache'
 import { MODEL_JSON } from './model-io'
 import { summarizeModel } from './models'
-import { getCurrentModel, loadModelFromDir, requireCurrentModel, setCurrentModel, type CurrentModel } from './model-store'
+import {
+  getCurrentModel,
+  loadModelFromDir,
+  requireCurrentModel,
+  setCurrentModel,
+  type CurrentModel
+} from './model-store'
 import { evaluateProbabilities, predictSplit } from './predict'
 import { setPredictions } from './predictions-store'
 import { toFloatPixels } from './preprocess-data'
@@ -33,11 +39,17 @@ export function resolveModelFolder(path: string): string {
   if (basename(abs).toLowerCase().endsWith('.json')) {
     if (basename(abs) !== MODEL_JSON) {
       // Weights manifests name files relative to model.json; our loader expects that name.
-      throw new EngineError('MODEL_INVALID', `${abs}: expected a TF.js model folder or its ${MODEL_JSON}`)
+      throw new EngineError(
+        'MODEL_INVALID',
+        `${abs}: expected a TF.js model folder or its ${MODEL_JSON}`
+      )
     }
     return dirname(abs)
   }
-  throw new EngineError('MODEL_INVALID', `${abs}: not a TF.js layers model (choose its folder or ${MODEL_JSON})`)
+  throw new EngineError(
+    'MODEL_INVALID',
+    `${abs}: not a TF.js layers model (choose its folder or ${MODEL_JSON})`
+  )
 }
 
 /** Whether a model folder's weights manifest carries optimizer state (group "optimizer"). */
@@ -51,7 +63,10 @@ export async function folderHasOptimizer(dir: string): Promise<boolean> {
 }
 
 /** The current model as data for the UI: where it came from, its layers, its metadata. */
-export async function describeModel(current: CurrentModel, measured: Measured = null): Promise<CurrentModelInfo> {
+export async function describeModel(
+  current: CurrentModel,
+  measured: Measured = null
+): Promise<CurrentModelInfo> {
   const dir = current.dir ?? ''
   const metadata: ModelMetadata | null = current.metadata
   const summary = summarizeModel(current.model, metadata?.preset ?? 'seed')
@@ -73,7 +88,12 @@ export async function describeModel(current: CurrentModel, measured: Measured = 
  */
 async function evaluateOnTestSet(model: tf.LayersModel): Promise<NonNullable<Measured>> {
   const dataset = await loadDatasetCached({ kind: 'embedded' })
-  const test = { x: toFloatPixels(dataset.test.images), labels: dataset.test.labels, count: dataset.test.count, images: dataset.test.images }
+  const test = {
+    x: toFloatPixels(dataset.test.images),
+    labels: dataset.test.labels,
+    count: dataset.test.count,
+    images: dataset.test.images
+  }
   const probabilities = (await predictSplit(model, test))!
   const evaluation = evaluateProbabilities(probabilities, test.labels)
   setPredictions({
@@ -98,7 +118,10 @@ export async function importModel(path: string): Promise<CurrentModelInfo> {
     measured = await evaluateOnTestSet(model)
   } catch (err) {
     model.dispose()
-    throw new EngineError('MODEL_INVALID', `${join(dir, MODEL_JSON)}: the model loaded but cannot predict (${(err as Error).message})`)
+    throw new EngineError(
+      'MODEL_INVALID',
+      `${join(dir, MODEL_JSON)}: the model loaded but cannot predict (${(err as Error).message})`
+    )
   }
   setCurrentModel(model, metadata, dir)
   lastMeasured = { model, measured }

@@ -9,8 +9,13 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as v from 'valibot'
 import { EngineError } from '../../shared/errors'
-import { RunIdSchema, type RunDetail, type RunEpoch, type RunSummary } from '../../shared/protocol/models'
-import type { PresetName, TrainConfig } from '../../shared/protocol/training'
+import {
+  RunIdSchema,
+  type RunDetail,
+  type RunEpoch,
+  type RunSummary
+} from '../../shared/protocol/models'
+import type { ModelMetadata, PresetName, TrainConfig } from '../../shared/protocol/training'
 import { MODEL_JSON } from './model-io'
 import { runsDir } from './run-folder'
 import { isTraining } from './training-session'
@@ -45,7 +50,10 @@ export function modelDirOfRun(id: string): string {
   for (const sub of ['model', 'checkpoint']) {
     if (existsSync(join(dir, sub, MODEL_JSON))) return join(dir, sub)
   }
-  throw new EngineError('NO_MODEL', `run "${id}" has no saved model (it ended before its first epoch did)`)
+  throw new EngineError(
+    'NO_MODEL',
+    `run "${id}" has no saved model (it ended before its first epoch did)`
+  )
 }
 
 /** Run ids start with their UTC start time (`20261127-165503-ab12`); else the folder's time is used. */
@@ -55,7 +63,11 @@ function dateOf(id: string, fallback: Date): string {
 }
 
 function epochsOf(metrics: unknown): RunEpoch[] {
-  const list = Array.isArray(metrics) ? metrics : Array.isArray((metrics as Json | null)?.epochs) ? ((metrics as Json).epochs as unknown[]) : []
+  const list = Array.isArray(metrics)
+    ? metrics
+    : Array.isArray((metrics as Json | null)?.epochs)
+      ? ((metrics as Json).epochs as unknown[])
+      : []
   return list
     .filter((e): e is Json => typeof e === 'object' && e !== null)
     .map((e) => ({
@@ -72,9 +84,8 @@ function epochsOf(metrics: unknown): RunEpoch[] {
 /** The Digit Studio metadata of a saved model folder, read from model.json without loading weights. */
 async function savedMetadata(dir: string): Promise<Json | null> {
   for (const sub of ['model', 'checkpoint']) {
-    const json = (await readJson(join(dir, sub, MODEL_JSON))) as Json | null
-    const meta = (json?.userDefinedMetadata as Json | undefined)?.digitStudio
-    if (meta && typeof meta === 'object') return meta as Json
+    const meta = await savedMetadataOf(join(dir, sub))
+    if (meta) return meta as unknown as Json
   }
   return null
 }
@@ -91,18 +102,26 @@ async function readRun(id: string, newestId: string | null): Promise<RunDetail> 
   const epochs = epochsOf(metrics)
   const datasetMeta = meta?.dataset as Json | undefined
   const datasetConfig = config?.dataset as Json | undefined
-  const status: RunSummary['status'] = result ? 'done' : id === newestId && isTraining() ? 'running' : 'incomplete'
+  const status: RunSummary['status'] = result
+    ? 'done'
+    : id === newestId && isTraining()
+      ? 'running'
+      : 'incomplete'
   return {
     id,
     dir,
     date: dateOf(id, info.mtime),
     preset: (str(config?.preset) ?? str(meta?.preset)) as PresetName | null,
-    dataset: str(datasetMeta?.name) ?? (datasetConfig?.kind === 'embedded' ? 'MNIST' : str(datasetConfig?.path)),
+    dataset:
+      str(datasetMeta?.name) ??
+      (datasetConfig?.kind === 'embedded' ? 'MNIST' : str(datasetConfig?.path)),
     status,
     epochsDone: num(result?.epochsCompleted) ?? epochs.length,
     epochsPlanned: num(config?.epochs),
     testAccuracy: num(result?.testAccuracy),
-    totalSeconds: num(result?.totalSeconds) ?? (epochs.length ? epochs.reduce((s, e) => s + (e.seconds ?? 0), 0) : null),
+    totalSeconds:
+      num(result?.totalSeconds) ??
+      (epochs.length ? epochs.reduce((s, e) => s + (e.seconds ?? 0), 0) : null),
     backend: str(result?.backend) ?? str(meta?.backend),
     hasModel: ['model', 'checkpoint'].some((sub) => existsSync(join(dir, sub, MODEL_JSON))),
     config: config as Partial<TrainConfig> | null,
@@ -151,4 +170,37 @@ export async function deleteRun(id: string): Promise<{ deleted: boolean }> {
   }
   await rm(dir, { recursive: true, force: true })
   return { deleted: true }
+}
+
+/** The Digit Studio metadata saved in a model folder's model.json, read without loading weights. */
+export async function savedMetadataOf(dir: string): Promise<ModelMetadata | null> {
+  const json = (await readJson(join(dir, MODEL_JSON))) as Json | null
+  const meta = (json?.userDefinedMetadata as Json | undefined)?.digitStudio
+  return meta && typeof meta === 'object' ? (meta as unknown as ModelMetadata) : null
+}
+
+/**
+ * A run's last checkpoint when it holds the final weights together with the optimizer state
+ * (same epoch count as the final model), with the final model's metadata; else null.
+ */
+export async function runCheckpointWithOptimizer(
+  id: string
+): Promise<{ dir: string; metadata: ModelMetadata | null } | null> {
+  const dir = runDir(id)
+  const checkpoint = join(dir, 'checkpoint')
+  if (!existsSync(join(checkpoint, MODEL_JSON))) return null
+  const json = (await readJson(join(checkpoint, MODEL_JSON))) as {
+    weightsManifest?: { weights?: { group?: string }[] }[]
+  } | null
+  const hasOptimizer =
+    json?.weightsManifest?.some((g) => g.weights?.some((w) => w.group === 'optimizer')) ?? false
+  if (!hasOptimizer) return null
+  const final = join(dir, 'model')
+  if (!existsSync(join(final, MODEL_JSON))) return { dir: checkpoint, metadata: null }
+  const [finalMeta, checkpointMeta] = await Promise.all([
+    savedMetadataOf(final),
+    savedMetadataOf(checkpoint)
+  ])
+  if (finalMeta?.epochsCompleted !== checkpointMeta?.epochsCompleted) return null
+  return { dir: checkpoint, metadata: finalMeta }
 }

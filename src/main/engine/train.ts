@@ -20,7 +20,7 @@ import { evaluateProbabilities, predictSplit, type Evaluation } from './predict'
 import { BatchBuffers, batchTensors, epochOrder, type PreparedData } from './preprocess-data'
 import { deriveSeed } from './random'
 import { writeJsonAtomic, type RunFolder } from './run-folder'
-import { trainStep } from './train-step'
+import type { Stepper } from './train-step'
 
 /** Batch events at most every 50 ms (~20 a second): enough for a live chart, cheap for IPC. */
 const BATCH_EVENT_INTERVAL_MS = 50
@@ -37,6 +37,8 @@ export interface RunSetup {
   folder: RunFolder
   /** Epochs already trained (resume); the loop runs epochs initialEpoch+1 .. config.epochs. */
   initialEpoch: number
+  /** Runs one optimisation step per batch (this thread, or split across cores). */
+  stepper: Stepper
   backend: string
   appVersion: string
   emit(event: EngineEvent): void
@@ -164,17 +166,15 @@ export class TrainingRun {
         const start = batch * batchSize
         const size = Math.min(batchSize, data.train.count - start)
         const t0 = performance.now()
-        const result = tf.tidy(() => {
-          const { xs, ys } = batchTensors(data.train, order, start, size, buffers)
-          const input = config.augment
-            ? augmentBatch(xs, deriveSeed(config.seed, epoch, batch))
-            : xs
-          return trainStep(model, input, ys)
-        })
-        const [loss] = await result.loss.data()
-        const [accuracy] = await result.accuracy.data()
-        result.loss.dispose()
-        result.accuracy.dispose()
+        const { xs, ys } = batchTensors(data.train, order, start, size, buffers)
+        const input = config.augment ? augmentBatch(xs, deriveSeed(config.seed, epoch, batch)) : xs
+        let loss: number
+        let accuracy: number
+        try {
+          ;({ loss, accuracy } = await this.s.stepper.step(input, ys))
+        } finally {
+          tf.dispose([xs, ys, input])
+        }
         trainMs += performance.now() - t0
         trainSamples += size
         if (!Number.isFinite(loss)) {

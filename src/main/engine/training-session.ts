@@ -20,6 +20,7 @@ import { prepareData } from './preprocess-data'
 import { peakRssBytes } from './process-stats'
 import { createRunFolder, newRunId, runsDir, writeJsonAtomic } from './run-folder'
 import { TrainingRun, type RunOutcome, type RunSetup } from './train'
+import { localStepper } from './train-step'
 
 let active: TrainingRun | null = null
 let settingUp = false
@@ -105,6 +106,8 @@ export async function startTraining(
     const folder = await createRunFolder(runId)
     await writeJsonAtomic(folder.config, runConfig)
     const summary = summarizeModel(model, preset)
+    // One thread today; a data-parallel stepper (./parallel) plugs in here.
+    const stepper = localStepper(model)
     const setup: RunSetup = {
       runId,
       config: runConfig,
@@ -114,6 +117,7 @@ export async function startTraining(
       dataset,
       folder,
       initialEpoch,
+      stepper,
       backend: backend.kind,
       appVersion: appVersion(),
       emit
@@ -129,7 +133,8 @@ export async function startTraining(
       validationCount: data.validation.count,
       testCount: data.test.count,
       batchesPerEpoch: Math.ceil(data.train.count / config.batchSize),
-      backend: backend.kind
+      backend: backend.kind,
+      initialEpoch
     })
     // Start on the next turn of the event loop, so the reply with the run id goes out first.
     setImmediate(() => {
@@ -154,6 +159,7 @@ export async function startTraining(
 }
 
 async function finish(run: TrainingRun, s: RunSetup, outcome: RunOutcome): Promise<void> {
+  await s.stepper.dispose()
   if (outcome.kind !== 'done') {
     s.model.dispose()
     return

@@ -34,13 +34,21 @@ export const ClassifyFileSchema = v.object({
   name: v.pipe(v.string(), v.maxLength(4096)),
   bytes: v.instance(Uint8Array)
 })
-export type ClassifyFile = v.InferOutput<typeof ClassifyFileSchema>
+/** One file's bytes as read by the host (renderer `file.arrayBuffer()`, CLI `readFile`). */
+export interface ClassifyFile {
+  /** Shown in every message about the file: the path (CLI) or the file's name (app). */
+  name: string
+  bytes: Uint8Array
+}
 
 export const ClassifyImagesParamsSchema = v.object({
   files: v.pipe(v.array(ClassifyFileSchema), v.minLength(1), v.maxLength(CLASSIFY_LIMITS.maxFiles)),
   options: v.optional(ClassifyOptionsSchema)
 })
-export type ClassifyImagesParams = v.InferOutput<typeof ClassifyImagesParamsSchema>
+export interface ClassifyImagesParams {
+  files: ClassifyFile[]
+  options?: ClassifyOptions
+}
 
 /** A small picture as raw bytes: 1 channel (gray) or 4 (RGBA), row-major. */
 export interface Picture {

@@ -7,7 +7,10 @@ export const EXPORT_FORMATS = ['tfjs', 'onnx', 'keras'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 /** File name filters for the save dialog and the default name of each format. */
-export const EXPORT_FORMAT_INFO: Record<ExportFormat, { label: string; defaultName: string; extensions: string[] }> = {
+export const EXPORT_FORMAT_INFO: Record<
+  ExportFormat,
+  { label: string; defaultName: string; extensions: string[] }
+> = {
   tfjs: { label: 'TF.js layers model (folder)', defaultName: 'digit-model-tfjs', extensions: [] },
   onnx: { label: 'ONNX model', defaultName: 'digit-model.onnx', extensions: ['onnx'] },
   keras: { label: 'Keras HDF5 model', defaultName: 'digit-model.h5', extensions: ['h5'] }

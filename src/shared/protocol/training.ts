@@ -112,6 +112,8 @@ export interface TrainingStartedEvent {
   testCount: number
   batchesPerEpoch: number
   backend: string
+  /** Epochs already trained when resuming from a checkpoint (the first epoch event is this + 1). */
+  initialEpoch?: number
 }
 export interface BatchEvent {
   type: 'training:batch'

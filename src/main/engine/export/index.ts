@@ -12,8 +12,8 @@ import type { ExportParams, ExportResult } from '../../../shared/protocol/models
 import type { ModelMetadata } from '../../../shared/protocol/training'
 import { writeFileAtomic } from '../atomic-write'
 import { loadModelFromDir, requireCurrentModel } from '../model-store'
-import { modelDirOfRun } from '../runs'
-import { resolveModelFolder } from '../import-model'
+import { folderHasOptimizer, resolveModelFolder } from '../import-model'
+import { modelDirOfRun, runCheckpointWithOptimizer } from '../runs'
 import { writeKerasH5 } from './keras'
 import { buildExportMetadata } from './metadata'
 import { modelToOnnx } from './onnx'
@@ -25,16 +25,31 @@ interface Source {
   metadata: ModelMetadata | null
   /** Models loaded just for this export are disposed afterwards; the current model is not. */
   owned: boolean
+  /** Whether the folder it came from saved real optimizer state (so the export can carry it). */
+  withOptimizer: boolean
+}
+
+async function loadSource(dir: string): Promise<Source> {
+  const loaded = await loadModelFromDir(dir)
+  return { ...loaded, owned: true, withOptimizer: await folderHasOptimizer(dir) }
 }
 
 async function pickSource(params: ExportParams): Promise<Source> {
-  const dir = params.runId ? modelDirOfRun(params.runId) : params.modelDir ? resolveModelFolder(params.modelDir) : null
-  if (dir) {
-    const loaded = await loadModelFromDir(dir)
-    return { ...loaded, owned: true }
+  if (params.runId) {
+    // A finished run's final model has no optimizer state, but its last checkpoint holds the same
+    // weights with it: export those (with the final model's metadata, which has the test accuracy),
+    // so training can continue from the export exactly as from the checkpoint.
+    const checkpoint = await runCheckpointWithOptimizer(params.runId)
+    if (checkpoint) {
+      const source = await loadSource(checkpoint.dir)
+      return { ...source, metadata: checkpoint.metadata ?? source.metadata }
+    }
+    return loadSource(modelDirOfRun(params.runId))
   }
+  if (params.modelDir) return loadSource(resolveModelFolder(params.modelDir))
   const current = await requireCurrentModel()
-  return { model: current.model, metadata: current.metadata, owned: false }
+  const withOptimizer = current.dir !== null && (await folderHasOptimizer(current.dir))
+  return { model: current.model, metadata: current.metadata, owned: false, withOptimizer }
 }
 
 /** Refuses an output whose kind (file or folder) doesn't match the format, before any work. */
@@ -42,17 +57,28 @@ function checkOutKind(format: ExportParams['format'], out: string): void {
   if (!existsSync(out)) return
   const isDir = statSync(out).isDirectory()
   if (format === 'tfjs' && !isDir) {
-    throw new EngineError('EXPORT_FAILED', `cannot write ${out}: a TF.js export is a folder, and a file has that name`)
+    throw new EngineError(
+      'EXPORT_FAILED',
+      `cannot write ${out}: a TF.js export is a folder, and a file has that name`
+    )
   }
   if (format !== 'tfjs' && isDir) {
-    throw new EngineError('EXPORT_FAILED', `cannot write ${out}: it is a folder; give a file name (e.g. model.${format === 'onnx' ? 'onnx' : 'h5'})`)
+    throw new EngineError(
+      'EXPORT_FAILED',
+      `cannot write ${out}: it is a folder; give a file name (e.g. model.${format === 'onnx' ? 'onnx' : 'h5'})`
+    )
   }
 }
 
-async function writeFormat(source: Source, params: ExportParams, out: string, metadata: ExportResult['metadata']): Promise<string[]> {
+async function writeFormat(
+  source: Source,
+  params: ExportParams,
+  out: string,
+  metadata: ExportResult['metadata']
+): Promise<string[]> {
   switch (params.format) {
     case 'tfjs':
-      return exportTfjs(source.model, metadata, out)
+      return exportTfjs(source.model, metadata, out, source.withOptimizer)
     case 'onnx':
       // Convert before touching the disk, so an unsupported layer leaves no trace.
       await writeFileAtomic(out, modelToOnnx(source.model, metadata))

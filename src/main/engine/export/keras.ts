@@ -29,14 +29,21 @@ export function kerasWeightName(layerName: string, weightName: string): string {
 
 /** The model's topology as Keras JSON (`{class_name, config}`), without tfjs-only top-level keys. */
 export function kerasModelConfig(model: tf.LayersModel): { class_name: string; config: unknown } {
-  const topology = model.toJSON(undefined, false) as unknown as { class_name: string; config: unknown }
+  const topology = model.toJSON(undefined, false) as unknown as {
+    class_name: string
+    config: unknown
+  }
   return { class_name: topology.class_name, config: topology.config }
 }
 
 let ready: Promise<unknown> | null = null
 
 /** Writes `model` as a Keras HDF5 file at `path` (the caller makes it atomic via a temp path). */
-export async function writeKerasH5(model: tf.LayersModel, metadata: ExportMetadata, path: string): Promise<void> {
+export async function writeKerasH5(
+  model: tf.LayersModel,
+  metadata: ExportMetadata,
+  path: string
+): Promise<void> {
   ready ??= h5wasm.ready
   await ready
   const file = new h5wasm.File(path, 'w')
@@ -46,7 +53,10 @@ export async function writeKerasH5(model: tf.LayersModel, metadata: ExportMetada
     file.create_attribute('model_config', JSON.stringify(kerasModelConfig(model)))
     file.create_attribute('digit_studio_metadata', JSON.stringify(metadata))
     const weightsGroup = file.create_group('model_weights')
-    weightsGroup.create_attribute('layer_names', model.layers.map((l) => l.name))
+    weightsGroup.create_attribute(
+      'layer_names',
+      model.layers.map((l) => l.name)
+    )
     weightsGroup.create_attribute('backend', BACKEND)
     weightsGroup.create_attribute('keras_version', KERAS_VERSION)
     for (const layer of model.layers) {
@@ -60,7 +70,11 @@ export async function writeKerasH5(model: tf.LayersModel, metadata: ExportMetada
       const values = layer.getWeights()
       names.forEach((name, i) => {
         const data = values[i].dataSync() as Float32Array
-        inner.create_dataset({ name: name.slice(layer.name.length + 1), data: Float32Array.from(data), shape: values[i].shape })
+        inner.create_dataset({
+          name: name.slice(layer.name.length + 1),
+          data: Float32Array.from(data),
+          shape: values[i].shape
+        })
       })
     }
   } finally {

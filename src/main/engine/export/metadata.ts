@@ -10,7 +10,10 @@ export type { ExportMetadata }
  * model trained elsewhere exports with only the export's own facts) plus when and by what it was
  * written and what its input is.
  */
-export function buildExportMetadata(trained: ModelMetadata | null, now = new Date()): ExportMetadata {
+export function buildExportMetadata(
+  trained: ModelMetadata | null,
+  now = new Date()
+): ExportMetadata {
   return {
     ...(trained ?? {}),
     exportedAt: now.toISOString(),
@@ -23,5 +26,8 @@ export function buildExportMetadata(trained: ModelMetadata | null, now = new Dat
 export function metadataEntries(meta: ExportMetadata): { key: string; value: string }[] {
   return Object.entries(meta)
     .filter(([, value]) => value !== undefined && value !== null)
-    .map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) }))
+    .map(([key, value]) => ({
+      key,
+      value: typeof value === 'string' ? value : JSON.stringify(value)
+    }))
 }

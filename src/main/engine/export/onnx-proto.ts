@@ -116,7 +116,11 @@ export function encodeModel(model: Record<string, unknown>): Uint8Array {
 /** Decodes ONNX bytes back to a plain object (tests and sanity checks). */
 export function decodeModel(bytes: Uint8Array): Record<string, unknown> {
   const ModelProto = onnxRoot().lookupType('onnx.ModelProto')
-  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Array, defaults: false }) as Record<string, unknown>
+  return ModelProto.toObject(ModelProto.decode(bytes), {
+    longs: Number,
+    bytes: Array,
+    defaults: false
+  }) as Record<string, unknown>
 }
 
 /** TensorProto.DataType.FLOAT / INT64. */

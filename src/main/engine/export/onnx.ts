@@ -35,7 +35,13 @@ class GraphBuilder {
 
   node(op: string, inputs: string[], attrs: Attr[] = [], hint = op.toLowerCase()): string {
     const output = `${hint}_${this.count++}`
-    this.nodes.push({ op_type: op, name: output, input: inputs, output: [output], attribute: attrs })
+    this.nodes.push({
+      op_type: op,
+      name: output,
+      input: inputs,
+      output: [output],
+      attribute: attrs
+    })
     return output
   }
 
@@ -47,7 +53,12 @@ class GraphBuilder {
   }
 
   int64s(name: string, values: number[]): string {
-    this.initializers.push({ name, dims: [values.length], data_type: ONNX_INT64, int64_data: values })
+    this.initializers.push({
+      name,
+      dims: [values.length],
+      data_type: ONNX_INT64,
+      int64_data: values
+    })
     return name
   }
 }
@@ -56,7 +67,10 @@ const pair = (v: number | number[] | undefined, fallback: number): [number, numb
   v === undefined ? [fallback, fallback] : Array.isArray(v) ? [v[0], v[1] ?? v[0]] : [v, v]
 
 const unsupported = (layer: tf.layers.Layer, why: string): never => {
-  throw new EngineError('EXPORT_FAILED', `ONNX export: layer ${layer.name} (${layer.getClassName()}): ${why}`)
+  throw new EngineError(
+    'EXPORT_FAILED',
+    `ONNX export: layer ${layer.name} (${layer.getClassName()}): ${why}`
+  )
 }
 
 /** Reads a layer's weights as plain arrays (copies; no tensors leak). */
@@ -65,25 +79,36 @@ function weightsOf(layer: tf.layers.Layer): { shape: number[]; data: Float32Arra
 }
 
 /** HWIO (Keras) -> OIHW (ONNX) for a 2-D convolution kernel. */
-function kernelToOihw(shape: number[], data: Float32Array): { shape: number[]; data: Float32Array } {
+function kernelToOihw(
+  shape: number[],
+  data: Float32Array
+): { shape: number[]; data: Float32Array } {
   const [h, w, i, o] = shape
   const out = new Float32Array(data.length)
   for (let hh = 0; hh < h; hh++)
     for (let ww = 0; ww < w; ww++)
       for (let ii = 0; ii < i; ii++)
-        for (let oo = 0; oo < o; oo++) out[((oo * i + ii) * h + hh) * w + ww] = data[((hh * w + ww) * i + ii) * o + oo]
+        for (let oo = 0; oo < o; oo++)
+          out[((oo * i + ii) * h + hh) * w + ww] = data[((hh * w + ww) * i + ii) * o + oo]
   return { shape: [o, i, h, w], data: out }
 }
 
 /** Padding attributes: Keras 'same' puts the odd extra pixel at the end, which is ONNX SAME_UPPER. */
 function paddingAttrs(layer: tf.layers.Layer, padding: unknown): Attr[] {
   if (padding === 'valid') return [ints('pads', [0, 0, 0, 0])]
-  if (padding === 'same') return [{ name: 'auto_pad', type: ATTR.STRING, s: new TextEncoder().encode('SAME_UPPER') }]
+  if (padding === 'same')
+    return [{ name: 'auto_pad', type: ATTR.STRING, s: new TextEncoder().encode('SAME_UPPER') }]
   return unsupported(layer, `padding "${String(padding)}"`)
 }
 
 /** Appends the node(s) of a Keras activation; 'linear' adds none. */
-function activation(g: GraphBuilder, layer: tf.layers.Layer, x: string, name: unknown, layout: Layout): string {
+function activation(
+  g: GraphBuilder,
+  layer: tf.layers.Layer,
+  x: string,
+  name: unknown,
+  layout: Layout
+): string {
   switch (name ?? 'linear') {
     case 'linear':
       return x
@@ -105,7 +130,12 @@ function activation(g: GraphBuilder, layer: tf.layers.Layer, x: string, name: un
   }
 }
 
-function convertLayer(g: GraphBuilder, layer: tf.layers.Layer, x: string, layout: Layout): { x: string; layout: Layout } {
+function convertLayer(
+  g: GraphBuilder,
+  layer: tf.layers.Layer,
+  x: string,
+  layout: Layout
+): { x: string; layout: Layout } {
   const cfg = layer.getConfig() as Record<string, unknown>
   const cls = layer.getClassName()
   const prefix = layer.name.replace(/[^A-Za-z0-9_]/g, '_')
@@ -142,11 +172,15 @@ function convertLayer(g: GraphBuilder, layer: tf.layers.Layer, x: string, layout
         ints('strides', cfg.strides == null ? size : pair(cfg.strides as number[], 1)),
         ...paddingAttrs(layer, cfg.padding)
       ]
-      return { x: g.node(cls === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool', [x], attrs, prefix), layout }
+      return {
+        x: g.node(cls === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool', [x], attrs, prefix),
+        layout
+      }
     }
     case 'Flatten': {
       // Back to NHWC first: Keras flattens channels-last, and the next Dense was trained on that order.
-      const nhwc = layout === 'nchw' ? g.node('Transpose', [x], [ints('perm', [0, 2, 3, 1])], 'to_nhwc') : x
+      const nhwc =
+        layout === 'nchw' ? g.node('Transpose', [x], [ints('perm', [0, 2, 3, 1])], 'to_nhwc') : x
       return { x: g.node('Flatten', [nhwc], [int('axis', 1)], prefix), layout: 'flat' }
     }
     case 'Dense': {
@@ -166,7 +200,11 @@ function convertLayer(g: GraphBuilder, layer: tf.layers.Layer, x: string, layout
       return { x: activation(g, layer, x, 'softmax', layout), layout }
     case 'BatchNormalization': {
       const axis = cfg.axis as number
-      if (!(axis === -1 || (layout === 'nchw' && axis === 3) || (layout === 'flat' && axis === 1))) {
+      if (!(
+        axis === -1 ||
+        (layout === 'nchw' && axis === 3) ||
+        (layout === 'flat' && axis === 1)
+      )) {
         unsupported(layer, `normalisation over axis ${axis} (only the channel axis is supported)`)
       }
       const w = weightsOf(layer)
@@ -175,7 +213,8 @@ function convertLayer(g: GraphBuilder, layer: tf.layers.Layer, x: string, layout
       // Keras omits gamma when scale=false and beta when center=false: ONNX needs both, as 1s and 0s.
       const gamma = cfg.scale === false ? new Float32Array(channels).fill(1) : w[i++].data
       const beta = cfg.center === false ? new Float32Array(channels) : w[i++].data
-      const [mean, variance] = [w[i++].data, w[i++].data]
+      // The moving statistics are always the last two weights.
+      const [mean, variance] = [w[i].data, w[i + 1].data]
       const inputs = [
         x,
         g.floats(`${prefix}_gamma`, [channels], gamma),
@@ -183,7 +222,10 @@ function convertLayer(g: GraphBuilder, layer: tf.layers.Layer, x: string, layout
         g.floats(`${prefix}_moving_mean`, [channels], mean),
         g.floats(`${prefix}_moving_variance`, [channels], variance)
       ]
-      return { x: g.node('BatchNormalization', inputs, [float('epsilon', cfg.epsilon as number)], prefix), layout }
+      return {
+        x: g.node('BatchNormalization', inputs, [float('epsilon', cfg.epsilon as number)], prefix),
+        layout
+      }
     }
     default:
       return unsupported(layer, 'this layer type has no ONNX mapping in Digit Studio')
@@ -201,13 +243,23 @@ function valueInfo(name: string, shape: (number | null)[]): Record<string, unkno
  */
 export function modelToOnnx(model: tf.LayersModel, metadata: ExportMetadata): Uint8Array {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new EngineError('EXPORT_FAILED', 'ONNX export: only models with one input and one output are supported')
+    throw new EngineError(
+      'EXPORT_FAILED',
+      'ONNX export: only models with one input and one output are supported'
+    )
   }
   const inputShape = model.inputs[0].shape
-  if (inputShape.length !== 4) throw new EngineError('EXPORT_FAILED', 'ONNX export: the input must be [batch, height, width, channels]')
+  if (inputShape.length !== 4)
+    throw new EngineError(
+      'EXPORT_FAILED',
+      'ONNX export: the input must be [batch, height, width, channels]'
+    )
   for (const layer of model.layers) {
     if (layer.inboundNodes.some((n) => n.inboundLayers.length > 1)) {
-      throw new EngineError('EXPORT_FAILED', `ONNX export: layer ${layer.name} has several inputs; only layer chains are supported`)
+      throw new EngineError(
+        'EXPORT_FAILED',
+        `ONNX export: layer ${layer.name} has several inputs; only layer chains are supported`
+      )
     }
   }
   const g = new GraphBuilder()
@@ -217,9 +269,18 @@ export function modelToOnnx(model: tf.LayersModel, metadata: ExportMetadata): Ui
   }
   for (const layer of model.layers) state = convertLayer(g, layer, state.x, state.layout)
   if (state.layout === 'nchw') {
-    throw new EngineError('EXPORT_FAILED', 'ONNX export: the model must end in a flat [batch, classes] output')
+    throw new EngineError(
+      'EXPORT_FAILED',
+      'ONNX export: the model must end in a flat [batch, classes] output'
+    )
   }
-  g.nodes.push({ op_type: 'Identity', name: ONNX_OUTPUT, input: [state.x], output: [ONNX_OUTPUT], attribute: [] })
+  g.nodes.push({
+    op_type: 'Identity',
+    name: ONNX_OUTPUT,
+    input: [state.x],
+    output: [ONNX_OUTPUT],
+    attribute: []
+  })
   return encodeModel({
     ir_version: IR_VERSION,
     opset_import: [{ domain: '', version: ONNX_OPSET }],

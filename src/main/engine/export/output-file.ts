@@ -14,7 +14,10 @@ import { EngineError } from '../../../shared/errors'
  * so its `sweepTempFiles` removes what a killed export left behind.
  */
 export function tempSibling(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
+  return join(
+    dirname(target),
+    `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  )
 }
 
 async function fsync(path: string): Promise<void> {
@@ -32,7 +35,10 @@ async function fsync(path: string): Promise<void> {
  * Lets `write` produce the file at a temp path (for libraries that write to a path themselves,
  * like h5wasm), then flushes and renames it over `target`. The temp file is removed on failure.
  */
-export async function commitViaTemp(target: string, write: (tmpPath: string) => Promise<void> | void): Promise<void> {
+export async function commitViaTemp(
+  target: string,
+  write: (tmpPath: string) => Promise<void> | void
+): Promise<void> {
   const tmp = tempSibling(target)
   try {
     await write(tmp)
@@ -61,7 +67,7 @@ export function exportFailure(out: string, err: unknown): EngineError {
   if (err instanceof EngineError) return err
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   const hint = code ? FS_HINTS[code] : undefined
-  const detail = hint ? `${hint} (${code})` : (err as Error)?.message ?? String(err)
+  const detail = hint ? `${hint} (${code})` : ((err as Error)?.message ?? String(err))
   return new EngineError('EXPORT_FAILED', `cannot write ${out}: ${detail}`)
 }
 
@@ -102,7 +108,8 @@ export async function checkDestination(target: string): Promise<void> {
   let dir = dirname(target)
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir)
   const info = await stat(dir)
-  if (!info.isDirectory()) throw exportFailure(target, Object.assign(new Error('not a folder'), { code: 'ENOTDIR' }))
+  if (!info.isDirectory())
+    throw exportFailure(target, Object.assign(new Error('not a folder'), { code: 'ENOTDIR' }))
   try {
     await access(dir, constants.W_OK)
   } catch (err) {

@@ -9,7 +9,10 @@ import { fileSaver, MODEL_JSON, WEIGHTS_BIN } from '../model-io'
 import type { ExportMetadata } from './metadata'
 
 /** Serialises a model without writing anything, so its metadata can be set on a copy. */
-export async function captureArtifacts(model: tf.LayersModel, includeOptimizer: boolean): Promise<tf.io.ModelArtifacts> {
+export async function captureArtifacts(
+  model: tf.LayersModel,
+  includeOptimizer: boolean
+): Promise<tf.io.ModelArtifacts> {
   let captured: tf.io.ModelArtifacts | null = null
   const sink: tf.io.IOHandler = {
     save: async (artifacts) => {
@@ -21,25 +24,24 @@ export async function captureArtifacts(model: tf.LayersModel, includeOptimizer: 
   return captured!
 }
 
-/** True when the model has a compiled optimizer whose state can be saved (for continued training). */
-export function hasOptimizer(model: tf.LayersModel): boolean {
-  return model.optimizer != null
-}
-
 /**
  * Writes `model` as a TF.js layers folder at `outDir`, replacing any previous export atomically
- * (model-io's `fileSaver` swaps the whole folder). Optimizer state is included when the model has
- * one, so an import can keep training where it stopped. Returns the files written.
+ * (model-io's `fileSaver` swaps the whole folder). `includeOptimizer` carries the optimizer's state
+ * (Adam's moments and step count) so an import keeps training where it stopped; it is set only
+ * when the source really saved that state, since a freshly compiled optimizer has none worth
+ * claiming. Returns the files written.
  */
-export async function exportTfjs(model: tf.LayersModel, metadata: ExportMetadata, outDir: string): Promise<string[]> {
-  let artifacts: tf.io.ModelArtifacts
-  try {
-    artifacts = await captureArtifacts(model, hasOptimizer(model))
-  } catch {
-    // An optimizer that was never stepped may have no weights to save; the model alone still exports.
-    artifacts = await captureArtifacts(model, false)
+export async function exportTfjs(
+  model: tf.LayersModel,
+  metadata: ExportMetadata,
+  outDir: string,
+  includeOptimizer = false
+): Promise<string[]> {
+  const artifacts = await captureArtifacts(model, includeOptimizer && model.optimizer != null)
+  artifacts.userDefinedMetadata = {
+    ...(artifacts.userDefinedMetadata ?? {}),
+    digitStudio: metadata
   }
-  artifacts.userDefinedMetadata = { ...(artifacts.userDefinedMetadata ?? {}), digitStudio: metadata }
   await fileSaver(outDir).save!(artifacts)
   return [join(outDir, MODEL_JSON), join(outDir, WEIGHTS_BIN)]
 }

@@ -42,14 +42,17 @@ export interface ParallelStepResult {
  * Synchronous data-parallel training on two cores for the wasm fallback. One wasm instance runs on
  * one core, and multi-threaded wasm measured ~20x slower in Node, so the second core gets its own
  * worker thread with its own tfjs + wasm engine and a copy of the model. Each step sends it the
- * current weights and half the batch; the calling thread computes the other half meanwhile; the
- * gradients are averaged (weighted by sample count) and applied once by the model's optimizer.
+ * current weights and part of the batch (half at first, then balanced by measured speed); the
+ * calling thread computes the rest meanwhile; the gradients are averaged (weighted by sample
+ * count) and applied once by the model's optimizer.
  * That is the same update as one batch on one core, except that batch normalization normalises
  * each half with its own statistics (as unsynchronised multi-GPU training does) and only the
  * calling thread's half updates the moving averages.
  */
 export class DataParallelTrainer {
   private pending: ((reply: WorkerReply) => void) | null = null
+  /** Fraction of each batch sent to the worker; starts even, then follows measured speeds. */
+  private remoteShare = 0.5
   private failure: Error | null = null
 
   private constructor(
@@ -64,11 +67,15 @@ export class DataParallelTrainer {
   /**
    * Starts a gradient worker for `model` (compiled, with its optimizer). Returns null when a second
    * worker would not help: fewer than two cores, or a backend other than wasm (tfjs-node already
-   * uses every core).
+   * uses every core). `workerUrl` overrides where the worker's entry is (a bundler may place the
+   * built gradient-worker.js elsewhere than beside this module's chunk).
    */
-  static async create(model: tf.LayersModel): Promise<DataParallelTrainer | null> {
+  static async create(
+    model: tf.LayersModel,
+    options: { workerUrl?: URL } = {}
+  ): Promise<DataParallelTrainer | null> {
     if (tf.getBackend() !== 'wasm' || availableParallelism() < 2) return null
-    const worker = new Worker(workerEntry())
+    const worker = new Worker(options.workerUrl ?? workerEntry())
     const trainer = new DataParallelTrainer(model, worker)
     const reply = await trainer.request({
       type: 'init',
@@ -96,7 +103,7 @@ export class DataParallelTrainer {
       this.apply(varList, local.grads)
       return { loss: local.loss, accuracy: local.accuracy }
     }
-    const remoteCount = Math.floor(n / 2)
+    const remoteCount = Math.min(n - 1, Math.max(1, Math.round(n * this.remoteShare)))
     const localCount = n - remoteCount
     const [xsLocal, xsRemote] = tf.split(xs, [localCount, remoteCount])
     const [ysLocal, ysRemote] = tf.split(ys, [localCount, remoteCount])
@@ -116,11 +123,13 @@ export class DataParallelTrainer {
       request.ys.buffer
     ] as ArrayBuffer[])
     let local: ReturnType<typeof batchGradients>
+    const localStarted = performance.now()
     try {
       local = batchGradients(this.model, xsLocal as tf.Tensor4D, ysLocal as tf.Tensor2D)
     } finally {
       tf.dispose([xsLocal, ysLocal])
     }
+    const localMs = performance.now() - localStarted
     const remote = await remotePromise.catch((err: unknown) => {
       tf.dispose(local.grads)
       throw err
@@ -131,6 +140,7 @@ export class DataParallelTrainer {
         `gradient worker: ${remote.type === 'error' ? remote.message : 'unexpected reply'}`
       )
     }
+    this.balance(localMs / localCount, remote.computeMs / remoteCount)
     const wLocal = localCount / n
     const wRemote = remoteCount / n
     const grads = tf.tidy(() =>
@@ -144,6 +154,17 @@ export class DataParallelTrainer {
       loss: local.loss * wLocal + remote.loss * wRemote,
       accuracy: local.accuracy * wLocal + remote.accuracy * wRemote
     }
+  }
+
+  /**
+   * Moves the split toward equal finishing times: a core shared with the UI or another process
+   * gets fewer samples. Smoothed, and kept between a quarter and three quarters of the batch.
+   */
+  private balance(localMsPerSample: number, remoteMsPerSample: number): void {
+    if (!(localMsPerSample > 0 && remoteMsPerSample > 0)) return
+    const ideal = localMsPerSample / (localMsPerSample + remoteMsPerSample)
+    const next = 0.8 * this.remoteShare + 0.2 * ideal
+    this.remoteShare = Math.min(0.75, Math.max(0.25, next))
   }
 
   /** Stops the worker thread. The model is the caller's and stays usable. */

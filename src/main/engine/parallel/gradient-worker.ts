@@ -17,6 +17,7 @@ function post(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
 
 function step(request: StepRequest): void {
   if (model === null) throw new Error('gradient worker: step before init')
+  const started = performance.now()
   const weights = model.trainableWeights
   weights.forEach((w, i) => {
     const value = tf.tensor(request.weights[i], w.read().shape)
@@ -31,7 +32,7 @@ function step(request: StepRequest): void {
     return { loss, accuracy, grads: grads.map((g) => g.dataSync() as Float32Array) }
   })
   post(
-    { type: 'step', ...reply },
+    { type: 'step', ...reply, computeMs: performance.now() - started },
     reply.grads.map((g) => g.buffer as ArrayBuffer)
   )
 }

@@ -20,5 +20,5 @@ export type WorkerRequest = InitRequest | StepRequest
 
 export type WorkerReply =
   | { type: 'ready'; backend: string }
-  | { type: 'step'; loss: number; accuracy: number; grads: Float32Array[] }
+  | { type: 'step'; loss: number; accuracy: number; grads: Float32Array[]; computeMs: number }
   | { type: 'error'; message: string }

@@ -28,16 +28,33 @@ type Point = { x: number; y: number | null }
  * The datasets for `metric`: per run a solid training line and, where the run had a validation
  * split, a dashed validation line. Nulls stay nulls (gaps), never 0.
  */
-export function compareDatasets(curves: RunCurves[], metric: CompareMetric): ChartDataset<'line', Point[]>[] {
+export function compareDatasets(
+  curves: RunCurves[],
+  metric: CompareMetric
+): ChartDataset<'line', Point[]>[] {
   const out: ChartDataset<'line', Point[]>[] = []
   curves.forEach((run, i) => {
     const color = RUN_COLORS[i % RUN_COLORS.length]
     const train = metric === 'accuracy' ? run.accuracy : run.loss
     const val = metric === 'accuracy' ? run.valAccuracy : run.valLoss
-    const points = (ys: (number | null)[]): Point[] => run.epochs.map((x, k) => ({ x, y: ys[k] ?? null }))
-    out.push({ label: run.label, data: points(train), borderColor: color, backgroundColor: color, spanGaps: false })
+    const points = (ys: (number | null)[]): Point[] =>
+      run.epochs.map((x, k) => ({ x, y: ys[k] ?? null }))
+    out.push({
+      label: run.label,
+      data: points(train),
+      borderColor: color,
+      backgroundColor: color,
+      spanGaps: false
+    })
     if (val.some((v) => v !== null)) {
-      out.push({ label: `${run.label} (validation)`, data: points(val), borderColor: color, backgroundColor: color, borderDash: [6, 4], spanGaps: false })
+      out.push({
+        label: `${run.label} (validation)`,
+        data: points(val),
+        borderColor: color,
+        backgroundColor: color,
+        borderDash: [6, 4],
+        spanGaps: false
+      })
     }
   })
   return out
@@ -62,7 +79,11 @@ export function createCompareChart(canvas: HTMLCanvasElement, textColor: string)
       maintainAspectRatio: false,
       interaction: { mode: 'nearest', intersect: false },
       scales: {
-        x: { type: 'linear', title: { display: true, text: 'epoch', color: textColor }, ticks: { precision: 0, color: textColor } },
+        x: {
+          type: 'linear',
+          title: { display: true, text: 'epoch', color: textColor },
+          ticks: { precision: 0, color: textColor }
+        },
         y: { type: 'linear', ticks: { color: textColor } }
       },
       plugins: { legend: { labels: { color: textColor, boxWidth: 12 } } }

@@ -17,6 +17,7 @@ import {
   PointElement,
   Tooltip,
   type ChartDataset,
+  type ScriptableContext,
   type TooltipItem
 } from 'chart.js'
 import { markersPlugin } from './chart-plugins'
@@ -129,7 +130,8 @@ export function createMetricChart(
     data,
     parsing: false,
     spanGaps: false,
-    pointRadius: 0,
+    // Lines draw no points, except a lone first point, which would otherwise be invisible.
+    pointRadius: (ctx: ScriptableContext<'line'>) => (ctx.dataset.data.length === 1 ? 2 : 0),
     pointHoverRadius: 3,
     borderWidth: 1.5,
     ...extra

@@ -188,3 +188,12 @@ export function appendEpoch(
     gaps: [...series.gaps, ...gaps]
   }
 }
+
+/**
+ * Marks where a run failed on a non-finite loss. The engine stops on the first NaN without a batch
+ * event for it (RELIABILITY D1), so the chart would otherwise just end; this puts the marked gap
+ * and the engine's message where the next point would have been.
+ */
+export function appendFailure(series: MetricSeries, x: number, message: string): MetricSeries {
+  return { ...series, gaps: [...series.gaps, { x, metric: 'loss', message }] }
+}

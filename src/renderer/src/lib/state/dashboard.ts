@@ -31,6 +31,13 @@ export function getDashboard(): Dashboard {
   created.training.connect()
   // A finished run has a new model: its predictions replace the gallery's.
   api.on('training:done', () => void created.gallery.refresh())
+  // A (re)started engine may have missed the first requests or picked another backend.
+  api.on('engine:state', (event) => {
+    if (event.state !== 'ready') return
+    if (!created.dataset.info) void created.dataset.load()
+    if (!created.config.summary) void created.config.loadSummary()
+    void created.config.loadEngineInfo()
+  })
   dashboard = created
   return created
 }

@@ -65,13 +65,19 @@ export class ExportState {
     const info = EXPORT_FORMAT_INFO[format]
     const { path } = await this.#api.dialog.saveFile({
       title: `Export ${info.label}`,
-      defaultName: runId ? info.defaultName.replace('digit-model', `digit-model-${runId}`) : info.defaultName,
-      filters: info.extensions.length ? [{ name: info.label, extensions: info.extensions }] : undefined
+      defaultName: runId
+        ? info.defaultName.replace('digit-model', `digit-model-${runId}`)
+        : info.defaultName,
+      filters: info.extensions.length
+        ? [{ name: info.label, extensions: info.extensions }]
+        : undefined
     })
     if (!path) return
     this.busy = ExportState.key(format, runId)
     try {
-      const result = await this.#api.model.export(runId ? { format, out: path, runId } : { format, out: path })
+      const result = await this.#api.model.export(
+        runId ? { format, out: path, runId } : { format, out: path }
+      )
       this.outcome = { kind: 'exported', result }
     } catch (err) {
       this.outcome = { kind: 'error', message: errorInfo(err).message }
@@ -83,7 +89,9 @@ export class ExportState {
   /** Asks for a TF.js model folder and makes it the engine's current model. */
   async importModel(): Promise<void> {
     if (this.busy) return
-    const { path } = await this.#api.dialog.openFolder({ title: 'Import a TF.js model folder (model.json + weights)' })
+    const { path } = await this.#api.dialog.openFolder({
+      title: 'Import a TF.js model folder (model.json + weights)'
+    })
     if (!path) return
     this.busy = 'import'
     try {

@@ -11,8 +11,8 @@ import { errorInfo } from '../api'
 export type GalleryApi = Pick<RendererApi, 'predictions'>
 export type GallerySort = 'index' | 'confidence'
 
-/** Items per request: a few screens of tiles, well under the protocol's 2,000 limit. */
-export const PAGE_SIZE = 240
+/** Items per request: about one screen of tiles, so the first paint waits for little data. */
+export const PAGE_SIZE = 120
 
 /** Human label of a filter, for the toolbar and the empty state. */
 export function describeFilter(filter: PredictionFilter): string {

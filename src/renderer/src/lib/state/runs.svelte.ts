@@ -50,7 +50,9 @@ export class RunsState {
   confirmingDelete = $state<string | null>(null)
 
   /** Plain curve arrays of the selected runs that have loaded, for the chart. */
-  readonly compared = $derived(this.selected.filter((id) => this.details[id]).map((id) => curvesOf(this.details[id])))
+  readonly compared = $derived(
+    this.selected.filter((id) => this.details[id]).map((id) => curvesOf(this.details[id]))
+  )
 
   #api: RunsApi
   #off: (() => void)[] = []

@@ -16,7 +16,14 @@ import type {
   TrainConfig,
   TrainingStartedEvent
 } from '../../../../shared/protocol/training'
-import { appendBatch, appendEpoch, emptySeries, type MetricSeries } from '../charts/metric-series'
+import {
+  appendBatch,
+  appendEpoch,
+  appendFailure,
+  batchX,
+  emptySeries,
+  type MetricSeries
+} from '../charts/metric-series'
 import { formatDuration, formatPercent } from '../format'
 
 export type RunStatus =
@@ -96,6 +103,10 @@ export class TrainingState {
       api.on('training:error', (e) => {
         if (!this.#mine(e.runId)) return
         this.error = e.error.message
+        if (e.error.code === 'NAN_LOSS') {
+          const x = batchX(this.epoch, this.batch + 1, this.batchesPerEpoch)
+          this.series = appendFailure(this.series, x, e.error.message)
+        }
         this.#finish('error')
       }),
       api.on('engine:state', (e) => {
