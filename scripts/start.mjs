@@ -2,7 +2,8 @@
 /**
  * `npm start`: build with electron-vite and open the app. Where the Electron runtime is missing
  * (it is downloaded apart from the npm package), say so in one paragraph and exit non-zero
- * before spending time on a build.
+ * before spending time on a build. `--check` only does that check (`npm run dev` runs it first,
+ * because `require('electron')` without a runtime would start a download attempt instead).
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
@@ -25,6 +26,7 @@ if (!electron) {
   console.error(RUNTIME_MISSING_HELP)
   process.exit(1)
 }
+if (process.argv.includes('--check')) process.exit(0)
 
 const buildCode = await run(process.execPath, [
   join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),

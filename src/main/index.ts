@@ -66,6 +66,9 @@ function openWindow(): void {
   mainWindow = createMainWindow({ preloadPath: PRELOAD_PATH, url: DEV_URL ?? APP_INDEX_URL })
 }
 
+// Windows shows notifications only for an app with a user model id (same as electron-builder's appId).
+if (process.platform === 'win32') app.setAppUserModelId('org.digitstudio.app')
+
 void app.whenReady().then(() => {
   if (!isFirstInstance) return
   denyAllPermissions(session.defaultSession)

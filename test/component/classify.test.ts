@@ -4,7 +4,11 @@ import { describe, expect, it, vi } from 'vitest'
 import ClassifyView from '../../src/renderer/src/components/classify/ClassifyView.svelte'
 import { resultsToCsv } from '../../src/renderer/src/lib/image/csv'
 import { ClassifyState, type ClassifyApi } from '../../src/renderer/src/lib/state/classify.svelte'
-import type { ClassifyImagesParams, ClassifyImagesResult, FileResult } from '../../src/shared/protocol/classify'
+import type {
+  ClassifyImagesParams,
+  ClassifyImagesResult,
+  FileResult
+} from '../../src/shared/protocol/classify'
 
 // jsdom's Blob has no arrayBuffer(); Chromium and Electron do. FileReader reads the same bytes.
 if (!('arrayBuffer' in Blob.prototype)) {
@@ -22,7 +26,12 @@ if (!('arrayBuffer' in Blob.prototype)) {
   })
 }
 
-const gray = (w: number, h: number) => ({ width: w, height: h, channels: 1 as const, data: new Uint8Array(w * h) })
+const gray = (w: number, h: number) => ({
+  width: w,
+  height: h,
+  channels: 1 as const,
+  data: new Uint8Array(w * h)
+})
 
 /** A fake engine: every file whose first byte is 0x89 "reads" as the digits in its name. */
 function fakeApi(impl?: (p: ClassifyImagesParams) => Promise<ClassifyImagesResult>) {
@@ -32,7 +41,16 @@ function fakeApi(impl?: (p: ClassifyImagesParams) => Promise<ClassifyImagesResul
         modelDir: '/models/last',
         millis: 5,
         results: p.files.map((f): FileResult => {
-          if (f.bytes[0] !== 0x89) return { name: f.name, ok: false, error: { name: 'EngineError', code: 'IMAGE_UNSUPPORTED', message: `${f.name}: a text file` } }
+          if (f.bytes[0] !== 0x89)
+            return {
+              name: f.name,
+              ok: false,
+              error: {
+                name: 'EngineError',
+                code: 'IMAGE_UNSUPPORTED',
+                message: `${f.name}: a text file`
+              }
+            }
           const digits = f.name.replace(/\D/g, '') || '7'
           const predictions = [...digits].map((d, i) => ({
             label: Number(d),
@@ -53,7 +71,24 @@ function fakeApi(impl?: (p: ClassifyImagesParams) => Promise<ClassifyImagesResul
             format: 'png',
             digits,
             millis: 3,
-            pages: [{ page: 0, width: 300, height: 60, digits, predictions, inverted: true, threshold: 80, thumbnail: { width: 300, height: 60, channels: 4, data: new Uint8Array(300 * 60 * 4) }, mask: gray(300, 60) }]
+            pages: [
+              {
+                page: 0,
+                width: 300,
+                height: 60,
+                digits,
+                predictions,
+                inverted: true,
+                threshold: 80,
+                thumbnail: {
+                  width: 300,
+                  height: 60,
+                  channels: 4,
+                  data: new Uint8Array(300 * 60 * 4)
+                },
+                mask: gray(300, 60)
+              }
+            ]
           }
         })
       }))
@@ -61,7 +96,8 @@ function fakeApi(impl?: (p: ClassifyImagesParams) => Promise<ClassifyImagesResul
   return { api: { classify: { images } } as unknown as ClassifyApi, images }
 }
 
-const png = (name: string): File => new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], name, { type: 'image/png' })
+const png = (name: string): File =>
+  new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], name, { type: 'image/png' })
 const text = (name: string): File => new File(['hello'], name, { type: 'image/png' })
 
 /** jsdom has no DataTransfer; the view only reads `files`, `items` and `types`. */
@@ -115,8 +151,32 @@ describe('ClassifyState', () => {
 describe('CSV', () => {
   it('one row per file, quotes escaped, formulas neutralised', () => {
     const csv = resultsToCsv([
-      { name: 'a "b".png', ok: true, format: 'png', digits: '31', millis: 1, pages: [{ page: 0, width: 1, height: 1, digits: '31', inverted: true, threshold: 1, predictions: [{ label: 3, confidence: 0.9, top3: [], lowConfidence: false, box: [0, 0, 1, 1] }, { label: 1, confidence: 0.5, top3: [], lowConfidence: true, box: [0, 0, 1, 1] }] }] },
-      { name: '=cmd.png', ok: false, error: { name: 'EngineError', code: 'IMAGE_INVALID', message: 'x: broken, badly' } }
+      {
+        name: 'a "b".png',
+        ok: true,
+        format: 'png',
+        digits: '31',
+        millis: 1,
+        pages: [
+          {
+            page: 0,
+            width: 1,
+            height: 1,
+            digits: '31',
+            inverted: true,
+            threshold: 1,
+            predictions: [
+              { label: 3, confidence: 0.9, top3: [], lowConfidence: false, box: [0, 0, 1, 1] },
+              { label: 1, confidence: 0.5, top3: [], lowConfidence: true, box: [0, 0, 1, 1] }
+            ]
+          }
+        ]
+      },
+      {
+        name: '=cmd.png',
+        ok: false,
+        error: { name: 'EngineError', code: 'IMAGE_INVALID', message: 'x: broken, badly' }
+      }
     ])
     expect(csv.split('\r\n')).toEqual([
       'file,status,digits,confidences,low_confidence,error',
@@ -151,8 +211,13 @@ describe('ClassifyView', () => {
     const fake = fakeApi()
     render(ClassifyView, { classify: new ClassifyState(fake.api) })
     const input = screen.getByRole('spinbutton')
-    const paste = (target: EventTarget, files: File[]) =>
-      fireEvent(target, Object.assign(new Event('paste', { bubbles: true, cancelable: true }), { clipboardData: dataTransfer(files) }))
+    const paste = (target: Element, files: File[]) =>
+      fireEvent(
+        target,
+        Object.assign(new Event('paste', { bubbles: true, cancelable: true }), {
+          clipboardData: dataTransfer(files)
+        })
+      )
     await paste(input, [png('image.png')])
     expect(fake.images).not.toHaveBeenCalled()
     await paste(document.body, [png('image.png')])
@@ -165,13 +230,19 @@ describe('ClassifyView', () => {
     const state = new ClassifyState(fake.api)
     render(ClassifyView, { classify: state })
     await state.classifyFiles([text('notes.png')])
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('notes.png: a text file'))
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toContain('notes.png: a text file')
+    )
     const none = fakeApi(async () => {
       throw Object.assign(new Error('NO_MODEL: no trained model'), { code: 'NO_MODEL' })
     })
     const state2 = new ClassifyState(none.api)
     render(ClassifyView, { classify: state2 })
     await state2.classifyFiles([png('x.png')])
-    await waitFor(() => expect(screen.getAllByRole('alert').some((a) => /train one/.test(a.textContent ?? ''))).toBe(true))
+    await waitFor(() =>
+      expect(screen.getAllByRole('alert').some((a) => /train one/.test(a.textContent ?? ''))).toBe(
+        true
+      )
+    )
   })
 })

@@ -18,7 +18,11 @@ interface PageFile {
   base64: string
 }
 
-const toPageFile = (f: Fixture): PageFile => ({ name: f.name, type: 'application/octet-stream', base64: Buffer.from(f.bytes).toString('base64') })
+const toPageFile = (f: Fixture): PageFile => ({
+  name: f.name,
+  type: 'application/octet-stream',
+  base64: Buffer.from(f.bytes).toString('base64')
+})
 
 describe('Classify view (Chromium, real engine)', () => {
   let app: AppFixture
@@ -51,14 +55,20 @@ describe('Classify view (Chromium, real engine)', () => {
         }
         const target = document.querySelector(selector)!
         for (const type of ['dragenter', 'dragover', 'drop'])
-          target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }))
+          target.dispatchEvent(
+            new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt })
+          )
       },
       { files, selector }
     )
   }
 
   const digitsShown = (): Promise<string | null> =>
-    app.page.locator('output[aria-label="Digits read"]').first().textContent({ timeout: 1000 }).catch(() => null)
+    app.page
+      .locator('output[aria-label="Digits read"]')
+      .first()
+      .textContent({ timeout: 1000 })
+      .catch(() => null)
 
   it('a single-digit scan dropped on another view is read and drawn with its steps', async () => {
     await app.openView('Train')
@@ -74,7 +84,9 @@ describe('Classify view (Chromium, real engine)', () => {
     const t2 = Date.now()
     await drop([toPageFile(single)])
     await expect.poll(digitsShown, { timeout: 30_000, interval: 5 }).toBe(single.expected)
-    console.log(`[classify e2e] drop -> answer: first ${firstMs} ms (loads the model), warm ${Date.now() - t2} ms`)
+    console.log(
+      `[classify e2e] drop -> answer: first ${firstMs} ms (loads the model), warm ${Date.now() - t2} ms`
+    )
     // The view switched to Classify and shows the 28x28 input, the mask and the top-3 bars.
     expect(await app.page.locator('#view-classify').isVisible()).toBe(true)
     expect(await app.page.getByRole('img', { name: /28x28 input of digit 1/ }).count()).toBe(1)
@@ -84,7 +96,7 @@ describe('Classify view (Chromium, real engine)', () => {
 
   it('many files at once: every format read, bad files listed with their reasons, CSV offered', async () => {
     await drop([...good, ...bad].map(toPageFile), '#view-classify')
-    const rows = app.page.locator('table tbody tr')
+    const rows = app.page.locator('#view-classify tr[data-file]')
     await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(good.length + bad.length)
     for (const f of good) {
       const row = app.page.locator(`tr[data-file="${f.name}"]`)
@@ -107,10 +119,18 @@ describe('Classify view (Chromium, real engine)', () => {
     // A vertical stroke down the middle: a "1".
     await app.page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15)
     await app.page.mouse.down()
-    for (let i = 1; i <= 10; i++) await app.page.mouse.move(box.x + box.width / 2 + i * 0.5, box.y + box.height * (0.15 + i * 0.07))
+    for (let i = 1; i <= 10; i++)
+      await app.page.mouse.move(
+        box.x + box.width / 2 + i * 0.5,
+        box.y + box.height * (0.15 + i * 0.07)
+      )
     await app.page.mouse.up()
     await app.page.getByRole('button', { name: 'Classify drawing' }).click()
-    await expect.poll(() => app.page.locator('section[data-result="drawing.png"]').count(), { timeout: 30_000 }).toBe(1)
+    await expect
+      .poll(() => app.page.locator('section[data-result="drawing.png"]').count(), {
+        timeout: 30_000
+      })
+      .toBe(1)
     expect(await digitsShown()).toBe('1')
   })
 })

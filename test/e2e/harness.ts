@@ -8,9 +8,10 @@
  * Run `npm run build` first (`npm run test:e2e` does).
  */
 import { existsSync } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -66,7 +67,10 @@ export interface LaunchOptions {
   dialogs?: Partial<DialogServices>
   /** Raw answers per app channel (override `dialogs` and the defaults, e.g. `app:versions`). */
   handlers?: AppChannelHandlers
-  /** Extra env for the engine (e.g. DIGIT_STUDIO_HOME, DIGIT_STUDIO_BACKEND). */
+  /**
+   * Extra env for the engine (e.g. DIGIT_STUDIO_BACKEND). Without DIGIT_STUDIO_HOME the engine
+   * gets a fresh temporary data folder, removed on close, so tests never touch the user's runs.
+   */
   engineEnv?: NodeJS.ProcessEnv
   /** Window size; defaults to the app window's default size. */
   viewport?: { width: number; height: number }
@@ -80,6 +84,8 @@ export interface AppFixture {
   browser: Browser
   /** Where the built renderer is served, e.g. http://127.0.0.1:41234 */
   baseUrl: string
+  /** The engine's data folder (DIGIT_STUDIO_HOME): runs, models, checkpoints. */
+  home: string
   /** The engine host behind `window.api` (state, pid, restart). */
   engineHost: EngineHost
   /** Every app-channel call the page made, in order: progress updates, notifications, dialogs. */
@@ -181,8 +187,15 @@ export async function launchApp(options: LaunchOptions = {}): Promise<AppFixture
       )
       .catch(() => undefined) // the page may be navigating or closed
   }
+  const ownHome = options.engineEnv?.DIGIT_STUDIO_HOME
+    ? null
+    : await mkdtemp(join(tmpdir(), 'digit-studio-e2e-'))
+  const engineEnv = {
+    ...options.engineEnv,
+    DIGIT_STUDIO_HOME: ownHome ?? options.engineEnv!.DIGIT_STUDIO_HOME
+  }
   const engineHost = new EngineHost({
-    spawn: (): EngineClient => forkEngine({ env: options.engineEnv }),
+    spawn: (): EngineClient => forkEngine({ env: engineEnv }),
     onState: (e: EngineStateEvent) => emit(e),
     onEvent: emit
   })
@@ -266,6 +279,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<AppFixture
     context,
     browser,
     baseUrl,
+    home: engineEnv.DIGIT_STUDIO_HOME!,
     engineHost,
     calls,
     events,
@@ -283,6 +297,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<AppFixture
       await browser.close().catch(() => undefined)
       await new Promise<void>((ok) => server.close(() => ok()))
       await engineHost.stop()
+      if (ownHome) await rm(ownHome, { recursive: true, force: true })
     }
   }
 }

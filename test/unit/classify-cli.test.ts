@@ -12,9 +12,15 @@ const run = promisify(execFile)
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'digit-studio.mjs')
 
 /** Runs the CLI; resolves with its output and exit code whatever the code. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {}
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 * 2 ** 20 })
+    const r = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      maxBuffer: 16 * 2 ** 20
+    })
     return { code: 0, stdout: r.stdout, stderr: r.stderr }
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string }
@@ -41,7 +47,10 @@ describe('digit-studio classify', () => {
     const missing = join(dir, 'does-not-exist.png')
     const r = await cli(['classify', '--json', '--model', modelDir, ...files, missing])
     expect(r.code).toBe(1)
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as ClassifyJsonLine)
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ClassifyJsonLine)
     expect(lines.map((l) => l.file)).toEqual([...files, missing])
     for (const f of good) {
       const line = lines.find((l) => l.file === join(dir, f.name))!
@@ -59,11 +68,19 @@ describe('digit-studio classify', () => {
       const line = lines.find((l) => l.file === join(dir, f.name))!
       expect('error' in line && line.error.message).toContain(join(dir, f.name))
     }
-    expect(lines.at(-1)).toMatchObject({ error: { code: 'FILE_UNREADABLE', message: expect.stringContaining('no such file') } })
+    expect(lines.at(-1)).toMatchObject({
+      error: { code: 'FILE_UNREADABLE', message: expect.stringContaining('no such file') }
+    })
   })
 
   it('human output and exit 0 when every file is read', async () => {
-    const r = await cli(['classify', '--model', modelDir, join(dir, 'strip.jpg'), join(dir, 'single.png')])
+    const r = await cli([
+      'classify',
+      '--model',
+      modelDir,
+      join(dir, 'strip.jpg'),
+      join(dir, 'single.png')
+    ])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`${join(dir, 'strip.jpg')}: 2104`)
     expect(r.stdout).toContain(`${join(dir, 'single.png')}: 7`)

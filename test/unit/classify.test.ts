@@ -25,7 +25,10 @@ const ok = (r: FileResult): Extract<FileResult, { ok: true }> => {
 
 describe('classify:images on every format', () => {
   it('reads the expected digits from each fixture, in order, with boxes and pictures', async () => {
-    const { results, modelDir: used } = await classifyImages({ files: fixtures, options: { modelDir } })
+    const { results, modelDir: used } = await classifyImages({
+      files: fixtures,
+      options: { modelDir }
+    })
     expect(used).toBe(modelDir)
     const got = Object.fromEntries(results.map((r) => [r.name, r.ok ? r.digits : r.error.message]))
     const want = Object.fromEntries(fixtures.map((f) => [f.name, f.expected]))
@@ -33,7 +36,8 @@ describe('classify:images on every format', () => {
     const strip = ok(results.find((r) => r.name === 'strip.jpg')!)
     const preds = strip.pages[0].predictions
     // Boxes go left to right and don't overlap.
-    for (let i = 1; i < preds.length; i++) expect(preds[i].box[0]).toBeGreaterThanOrEqual(preds[i - 1].box[0] + preds[i - 1].box[2])
+    for (let i = 1; i < preds.length; i++)
+      expect(preds[i].box[0]).toBeGreaterThanOrEqual(preds[i - 1].box[0] + preds[i - 1].box[2])
     expect(preds[0].input).toMatchObject({ width: 28, height: 28, channels: 1 })
     expect(preds[0].top3).toHaveLength(3)
     expect(preds[0].top3[0].probability).toBeGreaterThanOrEqual(preds[0].top3[1].probability)
@@ -50,11 +54,15 @@ describe('classify:images on every format', () => {
     const errors = results.filter((r) => !r.ok) as Extract<FileResult, { ok: false }>[]
     expect(errors).toHaveLength(bad.length)
     for (const e of errors) expect(e.error.message.startsWith(`${e.name}: `)).toBe(true)
-    expect(errors.find((e) => e.name === 'blank.png')?.error.message).toMatch(/no handwriting found/)
+    expect(errors.find((e) => e.name === 'blank.png')?.error.message).toMatch(
+      /no handwriting found/
+    )
   })
 
   it('without a model: NO_MODEL that says how to train one', async () => {
-    await expect(classifyImages({ files: fixtures.slice(0, 1), options: { modelDir: '/nonexistent/model' } })).rejects.toMatchObject({
+    await expect(
+      classifyImages({ files: fixtures.slice(0, 1), options: { modelDir: '/nonexistent/model' } })
+    ).rejects.toMatchObject({
       code: 'NO_MODEL'
     })
   })
@@ -67,7 +75,9 @@ describe('classify:images on every format', () => {
   })
 
   it('top3 orders probabilities', () => {
-    expect(top3(Float32Array.from([0.1, 0.5, 0, 0, 0.3, 0, 0, 0, 0.1, 0])).map((t) => t.label)).toEqual([1, 4, 0])
+    expect(
+      top3(Float32Array.from([0.1, 0.5, 0, 0, 0.3, 0, 0, 0, 0.1, 0])).map((t) => t.label)
+    ).toEqual([1, 4, 0])
   })
 })
 

@@ -46,14 +46,17 @@ describe('decoders: one fixture per format, same pixels as the source', () => {
     ['animated.gif', 'gif', 'single', 1],
     ['strip.webp', 'webp', 'strip', 5]
   ]
-  it.each(cases)('%s decodes as %s and matches its source', async (name, format, source, tolerance) => {
-    const decoded = await decodeImage(byName(name).bytes, name)
-    expect(decoded.format).toBe(format)
-    expect(decoded.pages).toHaveLength(1)
-    const page = decoded.pages[0]
-    expect([page.width, page.height]).toEqual([sources[source].width, sources[source].height])
-    expect(grayDiff(page, sources[source])).toBeLessThanOrEqual(tolerance)
-  })
+  it.each(cases)(
+    '%s decodes as %s and matches its source',
+    async (name, format, source, tolerance) => {
+      const decoded = await decodeImage(byName(name).bytes, name)
+      expect(decoded.format).toBe(format)
+      expect(decoded.pages).toHaveLength(1)
+      const page = decoded.pages[0]
+      expect([page.width, page.height]).toEqual([sources[source].width, sources[source].height])
+      expect(grayDiff(page, sources[source])).toBeLessThanOrEqual(tolerance)
+    }
+  )
 
   it('TIFF: every page, including 16-bit gray and CMYK', async () => {
     const decoded = await decodeImage(byName('pages.tiff').bytes, 'pages.tiff')
@@ -79,7 +82,8 @@ describe('EXIF orientation', () => {
   const img: RgbaImage = { width: 3, height: 2, data: new Uint8Array(3 * 2 * 4).fill(255) }
   img.data.set([255, 0, 0, 255], 0)
   const redAt = (o: RgbaImage): [number, number] => {
-    for (let i = 0; i < o.width * o.height; i++) if (o.data[i * 4 + 1] === 0) return [i % o.width, Math.floor(i / o.width)]
+    for (let i = 0; i < o.width * o.height; i++)
+      if (o.data[i * 4 + 1] === 0) return [i % o.width, Math.floor(i / o.width)]
     return [-1, -1]
   }
   it.each([
@@ -144,13 +148,25 @@ describe('bad input: a clear error that names the file', () => {
     const sof = jpg.findIndex((b, i) => b === 0xff && jpg[i + 1] === 0xc0)
     jpg.set([60000 >> 8, 60000 & 0xff, 60000 >> 8, 60000 & 0xff], sof + 5)
     await expect(decodeImage(jpg, 'huge.jpg')).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' })
-    const tiff = encodeTiff([{ img: { width: 2, height: 2, data: new Uint8Array(16) }, mode: 'rgb' }])
+    const tiff = encodeTiff([
+      { img: { width: 2, height: 2, data: new Uint8Array(16) }, mode: 'rgb' }
+    ])
     // Width and height entries are the first two of the IFD (value at +8 of each 12-byte entry).
     const ifd = new DataView(tiff.buffer).getUint32(4, true)
     new DataView(tiff.buffer).setUint32(ifd + 2 + 8, 100000, true)
     new DataView(tiff.buffer).setUint32(ifd + 2 + 12 + 8, 100000, true)
     await expect(decodeImage(tiff, 'huge.tiff')).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' })
-    const gif = new Uint8Array([...new TextEncoder().encode('GIF89a'), 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0x3b])
+    const gif = new Uint8Array([
+      ...new TextEncoder().encode('GIF89a'),
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0,
+      0,
+      0,
+      0x3b
+    ])
     await expect(decodeImage(gif, 'huge.gif')).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' })
     const bmp = new Uint8Array(54)
     bmp.set([0x42, 0x4d])
@@ -168,11 +184,19 @@ describe('bad input: a clear error that names the file', () => {
   it('a file over the byte cap is refused without parsing', async () => {
     const big = new Uint8Array(51 * 1024 * 1024)
     big.set(encodePng({ width: 1, height: 1, data: new Uint8Array([0, 0, 0, 255]) }))
-    await expect(decodeImage(big, 'big.png')).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringMatching(/^big\.png: .*MB/) })
+    await expect(decodeImage(big, 'big.png')).rejects.toMatchObject({
+      code: 'IMAGE_TOO_LARGE',
+      message: expect.stringMatching(/^big\.png: .*MB/)
+    })
   })
 
   it('sniffs by content, not by name', () => {
-    expect(sniffFormat(encodePng({ width: 1, height: 1, data: new Uint8Array(4) }))).toEqual({ kind: 'image', format: 'png' })
-    expect(sniffFormat(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toMatchObject({ kind: 'other' })
+    expect(sniffFormat(encodePng({ width: 1, height: 1, data: new Uint8Array(4) }))).toEqual({
+      kind: 'image',
+      format: 'png'
+    })
+    expect(
+      sniffFormat(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'))
+    ).toMatchObject({ kind: 'other' })
   })
 })

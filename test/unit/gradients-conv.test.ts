@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, it } from 'vitest'
 import { compareKernel, makeInputs, startWasmWithFallback } from './gradients-check'
 
 // Convolution gradients on wasm (XNNPACK rewrites and the one-channel SIMD kernel) against cpu.

@@ -156,6 +156,22 @@ describe('model import', () => {
       /no model\.json/
     ],
     [
+      'a TF.js graph model',
+      async () =>
+        variant('graph', (d) =>
+          writeFileSync(
+            join(d, 'model.json'),
+            JSON.stringify({
+              format: 'graph-model',
+              modelTopology: { node: [] },
+              weightsManifest: []
+            })
+          )
+        ),
+      'MODEL_INVALID',
+      /a TF\.js graph model, not a layers model/
+    ],
+    [
       'a file that is not model.json',
       async () => {
         writeFileSync(join(home, 'notes.txt'), 'hello')

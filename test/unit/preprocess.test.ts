@@ -72,7 +72,9 @@ describe('background removal', () => {
     let seed = 1
     const noise = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 20
     expect(inkThreshold(grayOf(100, 100, () => noise()))).toBeNull()
-    const inked = grayOf(100, 100, (x, y) => (Math.abs(x - 50) < 3 && y > 20 && y < 80 ? 220 : noise()))
+    const inked = grayOf(100, 100, (x, y) =>
+      Math.abs(x - 50) < 3 && y > 20 && y < 80 ? 220 : noise()
+    )
     const t = inkThreshold(inked)
     expect(t).not.toBeNull()
     const mask = binarize(inked, t!)

@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { labelComponents } from '../../src/main/engine/image/components'
 import { analysePage } from '../../src/main/engine/image/page-pipeline'
-import { belongTogether, dropSpecks, mergeBrokenStrokes, readingOrder, segmentDigits, type Piece } from '../../src/main/engine/image/segment'
+import {
+  belongTogether,
+  dropSpecks,
+  mergeBrokenStrokes,
+  readingOrder,
+  segmentDigits,
+  type Piece
+} from '../../src/main/engine/image/segment'
 import type { GrayImage } from '../../src/main/engine/image/types'
 import { renderScan, type MnistDigit } from '../fixtures/render-scan'
 import { testDigits } from '../fixtures/scans'
@@ -11,13 +18,15 @@ const maskOf = (rows: string[]): GrayImage => ({
   height: rows.length,
   data: Uint8Array.from(rows.join('').split(''), (c) => (c === '#' ? 1 : 0))
 })
-const piece = (x: number, y: number, w: number, h: number): Piece => ({ labels: [x * 1000 + y], box: [x, y, w, h], area: w * h })
+const piece = (x: number, y: number, w: number, h: number): Piece => ({
+  labels: [x * 1000 + y],
+  box: [x, y, w, h],
+  area: w * h
+})
 
 describe('connected components', () => {
   it('labels 8-connected blobs with their area and box', () => {
-    const { components, labels } = labelComponents(
-      maskOf(['#..##', '.#..#', '.....', '##...'])
-    )
+    const { components, labels } = labelComponents(maskOf(['#..##', '.#..#', '.....', '##...']))
     expect(components).toHaveLength(3)
     expect(components.map((c) => c.area).sort()).toEqual([2, 2, 3])
     const diag = components.find((c) => c.x0 === 0 && c.y0 === 0)!
@@ -55,9 +64,18 @@ describe('segmentation', () => {
   })
 
   it('reads rows top to bottom, each left to right, even when slanted', () => {
-    const pieces = [piece(100, 52, 20, 30), piece(0, 0, 20, 30), piece(50, 4, 20, 30), piece(0, 50, 20, 30), piece(100, 8, 20, 30)]
+    const pieces = [
+      piece(100, 52, 20, 30),
+      piece(0, 0, 20, 30),
+      piece(50, 4, 20, 30),
+      piece(0, 50, 20, 30),
+      piece(100, 8, 20, 30)
+    ]
     const rows = readingOrder(pieces)
-    expect(rows.map((r) => r.map((p) => p.box[0]))).toEqual([[0, 50, 100], [0, 100]])
+    expect(rows.map((r) => r.map((p) => p.box[0]))).toEqual([
+      [0, 50, 100],
+      [0, 100]
+    ])
     expect(segmentDigits([], 30)).toEqual([])
   })
 })
@@ -91,7 +109,11 @@ describe('page pipeline on rendered scans', () => {
     expect(analysePage(page, 30, false).pieces).toHaveLength(2)
     expect(analysePage(page, 1_000_000, false).pieces).toHaveLength(0)
     // Dust alone is found as ink but dropped as specks; clean paper has no ink at all.
-    expect(analysePage(renderScan([], { seed: 7, margin: 100, specks: 30 }), 30, false).pieces).toEqual([])
-    expect(analysePage(renderScan([], { seed: 7, margin: 100, specks: 0 }), 30, false)).toMatchObject({ threshold: null, pieces: [] })
+    expect(
+      analysePage(renderScan([], { seed: 7, margin: 100, specks: 30 }), 30, false).pieces
+    ).toEqual([])
+    expect(
+      analysePage(renderScan([], { seed: 7, margin: 100, specks: 0 }), 30, false)
+    ).toMatchObject({ threshold: null, pieces: [] })
   })
 })

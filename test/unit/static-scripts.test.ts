@@ -14,9 +14,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const runtimeInstalled = electronExecutable() !== null
 const tfjsNodeInstalled = existsSync(join(ROOT, 'node_modules/@tensorflow/tfjs-node/package.json'))
 
-function runScript(script: string, env: NodeJS.ProcessEnv = {}) {
+function runScript(script: string, env: NodeJS.ProcessEnv = {}, args: string[] = []) {
   const started = Date.now()
-  const result = spawnSync(process.execPath, [join(ROOT, 'scripts', script)], {
+  const result = spawnSync(process.execPath, [join(ROOT, 'scripts', script), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     // An unroutable mirror stands in for "no internet", whatever this machine can reach.
@@ -68,6 +68,15 @@ describe('scripts/start.mjs', () => {
       expect(text).toMatch(/Electron runtime is not installed/)
       expect(text).toMatch(/npx install-electron/)
       expect(text).toMatch(/npx digit-studio info/)
+    }
+  )
+
+  it.skipIf(runtimeInstalled)(
+    '--check (run before `npm run dev`) fails the same way (skipped: runtime installed)',
+    () => {
+      const { status, stderr } = runScript('start.mjs', {}, ['--check'])
+      expect(status).not.toBe(0)
+      expect(stderr).toMatch(/npx install-electron/)
     }
   )
 })

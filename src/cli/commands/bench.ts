@@ -84,7 +84,9 @@ function formatReport(r: BackendReport): string {
   return (
     `${r.backend.padEnd(7)} train ${n(f.trainSamplesPerSecond).padStart(7)} samples/s   infer ${n(f.inferSamplesPerSecond).padStart(7)} samples/s   ` +
     `peak RSS ${n(typeof f.peakRssBytes === 'number' ? f.peakRssBytes / 2 ** 20 : undefined)} MB   ` +
-    (typeof f.classifyMedianMs === 'number' ? `classify scan ${f.classifyMedianMs} ms (p95 ${f.classifyP95Ms})   ` : '') +
+    (typeof f.classifyMedianMs === 'number'
+      ? `classify scan ${f.classifyMedianMs} ms (p95 ${f.classifyP95Ms})   `
+      : '') +
     `(${f.backendReason})`
   )
 }

@@ -21,7 +21,9 @@ export const classifyBenchStep = {
       const model = createModel('seed', { learningRate: 1e-3, seed: 1 })
       await saveModelToDir(model, join(dir, 'model'), { preset: 'seed' } as never)
       model.dispose()
-      const r = await measureClassifyLatency((p) => engine.request('classify:images', p), { modelDir: join(dir, 'model') })
+      const r = await measureClassifyLatency((p) => engine.request('classify:images', p), {
+        modelDir: join(dir, 'model')
+      })
       return {
         classifyMedianMs: Math.round(r.medianMs * 10) / 10,
         classifyP95Ms: Math.round(r.p95Ms * 10) / 10,

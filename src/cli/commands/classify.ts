@@ -2,17 +2,33 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { EngineError, serializeError, type SerializedError } from '../../shared/errors'
-import { CLASSIFY_LIMITS, DEFAULT_MIN_SPECK_AREA, type ClassifyFile, type FileResult } from '../../shared/protocol/classify'
+import {
+  CLASSIFY_LIMITS,
+  DEFAULT_MIN_SPECK_AREA,
+  type ClassifyFile,
+  type FileResult
+} from '../../shared/protocol/classify'
 import { backendEnv, withEngine } from '../engine-session'
 
-export const CLASSIFY_USAGE = 'digit-studio classify FILE... [--model DIR] [--json] [--min-speck N] [--backend native|wasm|cpu]'
+export const CLASSIFY_USAGE =
+  'digit-studio classify FILE... [--model DIR] [--json] [--min-speck N] [--backend native|wasm|cpu]'
 
 /** Files are sent to the engine in batches of at most this many bytes, so memory stays bounded. */
 const BATCH_BYTES = 64 * 1024 * 1024
 
 /** One output line of `--json`: the shape the issue specifies, plus `page` on multi-page files. */
 export type ClassifyJsonLine =
-  | { file: string; digits: string; predictions: { label: number; confidence: number; box: number[]; lowConfidence: boolean; page?: number }[] }
+  | {
+      file: string
+      digits: string
+      predictions: {
+        label: number
+        confidence: number
+        box: number[]
+        lowConfidence: boolean
+        page?: number
+      }[]
+    }
   | { file: string; error: SerializedError }
 
 /** Turns an engine result into the `--json` line for that file. */
@@ -45,19 +61,36 @@ export function formatResult(file: string, result: FileResult): string {
 }
 
 /** Reads one file for the engine, or says why it can't: unreadable, or over the byte cap (not read at all). */
-async function readInput(path: string): Promise<ClassifyFile | { name: string; error: SerializedError }> {
+async function readInput(
+  path: string
+): Promise<ClassifyFile | { name: string; error: SerializedError }> {
   try {
     const info = await stat(path)
     if (!info.isFile()) throw new EngineError('FILE_UNREADABLE', `${path}: not a file`)
     if (info.size > CLASSIFY_LIMITS.maxBytes) {
-      throw new EngineError('IMAGE_TOO_LARGE', `${path}: ${(info.size / 2 ** 20).toFixed(1)} MB is over the ${CLASSIFY_LIMITS.maxBytes / 2 ** 20} MB limit for one image`)
+      throw new EngineError(
+        'IMAGE_TOO_LARGE',
+        `${path}: ${(info.size / 2 ** 20).toFixed(1)} MB is over the ${CLASSIFY_LIMITS.maxBytes / 2 ** 20} MB limit for one image`
+      )
     }
     return { name: path, bytes: new Uint8Array(await readFile(path)) }
   } catch (err) {
     if (err instanceof EngineError) return { name: path, error: serializeError(err) }
     const code = (err as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message
-    return { name: path, error: { name: 'EngineError', code: 'FILE_UNREADABLE', message: `${path}: cannot read (${why})` } }
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (err as Error).message
+    return {
+      name: path,
+      error: {
+        name: 'EngineError',
+        code: 'FILE_UNREADABLE',
+        message: `${path}: cannot read (${why})`
+      }
+    }
   }
 }
 
@@ -77,14 +110,22 @@ export async function runClassify(argv: string[]): Promise<number> {
       backend: { type: 'string' }
     }
   })
-  if (positionals.length === 0) throw new EngineError('BAD_REQUEST', `no files given\nUsage: ${CLASSIFY_USAGE}`)
-  const minSpeckArea = values['min-speck'] === undefined ? DEFAULT_MIN_SPECK_AREA : Number(values['min-speck'])
-  if (!Number.isInteger(minSpeckArea) || minSpeckArea < 0) throw new EngineError('BAD_REQUEST', `--min-speck must be a whole number of pixels, got "${values['min-speck']}"`)
+  if (positionals.length === 0)
+    throw new EngineError('BAD_REQUEST', `no files given\nUsage: ${CLASSIFY_USAGE}`)
+  const minSpeckArea =
+    values['min-speck'] === undefined ? DEFAULT_MIN_SPECK_AREA : Number(values['min-speck'])
+  if (!Number.isInteger(minSpeckArea) || minSpeckArea < 0)
+    throw new EngineError(
+      'BAD_REQUEST',
+      `--min-speck must be a whole number of pixels, got "${values['min-speck']}"`
+    )
   const modelDir = values.model ? resolve(values.model) : undefined
   let failed = 0
   const print = (file: string, result: FileResult): void => {
     if (!result.ok) failed++
-    process.stdout.write((values.json ? JSON.stringify(toJsonLine(file, result)) : formatResult(file, result)) + '\n')
+    process.stdout.write(
+      (values.json ? JSON.stringify(toJsonLine(file, result)) : formatResult(file, result)) + '\n'
+    )
   }
   await withEngine(backendEnv(values.backend), async (engine) => {
     if (!values.json) {
@@ -96,7 +137,10 @@ export async function runClassify(argv: string[]): Promise<number> {
     let bytes = 0
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return
-      const { results } = await engine.request('classify:images', { files: batch, options: { minSpeckArea, modelDir, pictures: false } })
+      const { results } = await engine.request('classify:images', {
+        files: batch,
+        options: { minSpeckArea, modelDir, pictures: false }
+      })
       results.forEach((r, i) => print(batch[i].name, r))
       batch = []
       bytes = 0
@@ -108,7 +152,8 @@ export async function runClassify(argv: string[]): Promise<number> {
         print(path, { name: basename(path), ok: false, error: input.error })
         continue
       }
-      if (bytes + input.bytes.length > BATCH_BYTES || batch.length >= CLASSIFY_LIMITS.maxFiles) await flush()
+      if (bytes + input.bytes.length > BATCH_BYTES || batch.length >= CLASSIFY_LIMITS.maxFiles)
+        await flush()
       batch.push(input)
       bytes += input.bytes.length
     }

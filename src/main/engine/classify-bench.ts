@@ -54,7 +54,10 @@ export async function measureClassifyLatency(
 ): Promise<ClassifyLatency> {
   const { runs = 20, warmup = 3, modelDir } = options
   const bytes = await makeBenchScan()
-  const params: ClassifyImagesParams = { files: [{ name: 'bench-scan.png', bytes }], options: { modelDir, pictures: true } }
+  const params: ClassifyImagesParams = {
+    files: [{ name: 'bench-scan.png', bytes }],
+    options: { modelDir, pictures: true }
+  }
   let digits = ''
   for (let i = 0; i < warmup; i++) await request(params)
   const total: number[] = []
@@ -67,5 +70,12 @@ export async function measureClassifyLatency(
     const first = r.results[0]
     digits = first.ok ? first.digits : `error: ${first.error.message}`
   }
-  return { runs, medianMs: quantile(total, 0.5), p95Ms: quantile(total, 0.95), engineMedianMs: quantile(engine, 0.5), scanBytes: bytes.length, digits }
+  return {
+    runs,
+    medianMs: quantile(total, 0.5),
+    p95Ms: quantile(total, 0.95),
+    engineMedianMs: quantile(engine, 0.5),
+    scanBytes: bytes.length,
+    digits
+  }
 }

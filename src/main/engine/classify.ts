@@ -54,9 +54,14 @@ export async function resolveModel(modelDir?: string): Promise<ResolvedModel> {
     }
   }
   const file = join(modelDir, MODEL_JSON)
-  if (!existsSync(file)) throw new EngineError('NO_MODEL', `${modelDir}: no ${MODEL_JSON} there (a TF.js layers model folder is expected)`)
+  if (!existsSync(file))
+    throw new EngineError(
+      'NO_MODEL',
+      `${modelDir}: no ${MODEL_JSON} there (a TF.js layers model folder is expected)`
+    )
   const mtimeMs = statSync(file).mtimeMs
-  if (cached && cached.dir === modelDir && cached.mtimeMs === mtimeMs) return { model: cached.model, dir: modelDir }
+  if (cached && cached.dir === modelDir && cached.mtimeMs === mtimeMs)
+    return { model: cached.model, dir: modelDir }
   const { model } = await loadModelFromDir(modelDir)
   cached?.model.dispose()
   cached = { dir: modelDir, mtimeMs, model }
@@ -64,12 +69,19 @@ export async function resolveModel(modelDir?: string): Promise<ResolvedModel> {
 }
 
 /** Probabilities for a batch of 28x28 byte images; every tensor is freed (RELIABILITY D3). */
-export async function predictDigits(model: tf.LayersModel, inputs: Uint8Array[]): Promise<Float32Array[]> {
+export async function predictDigits(
+  model: tf.LayersModel,
+  inputs: Uint8Array[]
+): Promise<Float32Array[]> {
   if (inputs.length === 0) return []
   const pixels = IMAGE_SIZE * IMAGE_SIZE
   const x = new Float32Array(inputs.length * pixels)
-  inputs.forEach((img, i) => x.set(toUnitRange({ width: IMAGE_SIZE, height: IMAGE_SIZE, data: img }), i * pixels))
-  const probs = tf.tidy(() => model.predict(tf.tensor4d(x, [inputs.length, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor)
+  inputs.forEach((img, i) =>
+    x.set(toUnitRange({ width: IMAGE_SIZE, height: IMAGE_SIZE, data: img }), i * pixels)
+  )
+  const probs = tf.tidy(
+    () => model.predict(tf.tensor4d(x, [inputs.length, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
+  )
   const flat = (await probs.data()) as Float32Array
   probs.dispose()
   return inputs.map((_, i) => flat.slice(i * NUM_CLASSES, (i + 1) * NUM_CLASSES))
@@ -83,14 +95,22 @@ export function top3(probs: Float32Array): { label: number; probability: number 
     .slice(0, 3)
 }
 
-async function classifyOne(file: ClassifyFile, model: tf.LayersModel, minSpeck: number, pictures: boolean): Promise<FileResult> {
+async function classifyOne(
+  file: ClassifyFile,
+  model: tf.LayersModel,
+  minSpeck: number,
+  pictures: boolean
+): Promise<FileResult> {
   const started = performance.now()
   try {
     const decoded = await decodeImage(file.bytes, file.name)
     const pages: PageResult[] = []
     for (const [index, page] of decoded.pages.entries()) {
       const analysis = analysePage(page, minSpeck, pictures)
-      const probs = await predictDigits(model, analysis.pieces.map((p) => p.input.data))
+      const probs = await predictDigits(
+        model,
+        analysis.pieces.map((p) => p.input.data)
+      )
       const predictions: DigitPrediction[] = analysis.pieces.map((piece, i) => {
         const best = top3(probs[i])
         return {
@@ -99,7 +119,17 @@ async function classifyOne(file: ClassifyFile, model: tf.LayersModel, minSpeck: 
           top3: best,
           lowConfidence: best[0].probability < LOW_CONFIDENCE_THRESHOLD,
           box: piece.box,
-          ...(pictures ? { mask: piece.mask, input: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1 as const, data: piece.input.data } } : {})
+          ...(pictures
+            ? {
+                mask: piece.mask,
+                input: {
+                  width: IMAGE_SIZE,
+                  height: IMAGE_SIZE,
+                  channels: 1 as const,
+                  data: piece.input.data
+                }
+              }
+            : {})
         }
       })
       pages.push({
@@ -114,10 +144,23 @@ async function classifyOne(file: ClassifyFile, model: tf.LayersModel, minSpeck: 
       })
     }
     if (pages.every((p) => p.predictions.length === 0)) {
-      throw new EngineError('IMAGE_INVALID', `${file.name}: no handwriting found (blank page, or ink too faint)`)
+      throw new EngineError(
+        'IMAGE_INVALID',
+        `${file.name}: no handwriting found (blank page, or ink too faint)`
+      )
     }
-    const digits = pages.map((p) => p.digits).filter(Boolean).join(' ')
-    return { name: file.name, ok: true, format: decoded.format, digits, pages, millis: performance.now() - started }
+    const digits = pages
+      .map((p) => p.digits)
+      .filter(Boolean)
+      .join(' ')
+    return {
+      name: file.name,
+      ok: true,
+      format: decoded.format,
+      digits,
+      pages,
+      millis: performance.now() - started
+    }
   } catch (err) {
     return { name: file.name, ok: false, error: serializeError(err) }
   }

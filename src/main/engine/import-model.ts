@@ -52,6 +52,26 @@ export function resolveModelFolder(path: string): string {
   )
 }
 
+/**
+ * A TF.js *graph* model (tfjs-converter's default output) has no layers to train or inspect; say
+ * so plainly instead of tfjs' "Improper config format".
+ */
+async function refuseGraphModel(dir: string): Promise<void> {
+  let json: { format?: unknown; modelTopology?: { node?: unknown } } | null
+  try {
+    json = JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8'))
+  } catch {
+    return // The loader reports unreadable or invalid JSON with its own message.
+  }
+  if (json?.format === 'graph-model' || Array.isArray(json?.modelTopology?.node)) {
+    throw new EngineError(
+      'MODEL_INVALID',
+      `${join(dir, MODEL_JSON)}: a TF.js graph model, not a layers model. Digit Studio imports layers ` +
+        'models (saved with model.save(), or converted with --output_format tfjs_layers_model)'
+    )
+  }
+}
+
 /** Whether a model folder's weights manifest carries optimizer state (group "optimizer"). */
 export async function folderHasOptimizer(dir: string): Promise<boolean> {
   try {
@@ -112,6 +132,7 @@ async function evaluateOnTestSet(model: tf.LayersModel): Promise<NonNullable<Mea
  */
 export async function importModel(path: string): Promise<CurrentModelInfo> {
   const dir = resolveModelFolder(path)
+  await refuseGraphModel(dir)
   const { model, metadata } = await loadModelFromDir(dir)
   let measured: NonNullable<Measured>
   try {

@@ -13,7 +13,10 @@ export function decodeGif(bytes: Uint8Array, name: string): RgbaImage {
   try {
     reader = new GifReader(bytes)
   } catch (err) {
-    throw new EngineError('IMAGE_INVALID', `${name}: GIF could not be read (${err instanceof Error ? err.message : String(err)})`)
+    throw new EngineError(
+      'IMAGE_INVALID',
+      `${name}: GIF could not be read (${err instanceof Error ? err.message : String(err)})`
+    )
   }
   const { width, height } = reader
   checkDimensions(name, width, height)
@@ -22,7 +25,10 @@ export function decodeGif(bytes: Uint8Array, name: string): RgbaImage {
   try {
     reader.decodeAndBlitFrameRGBA(0, data)
   } catch (err) {
-    throw new EngineError('IMAGE_INVALID', `${name}: GIF frame could not be decoded (${err instanceof Error ? err.message : String(err)})`)
+    throw new EngineError(
+      'IMAGE_INVALID',
+      `${name}: GIF frame could not be decoded (${err instanceof Error ? err.message : String(err)})`
+    )
   }
   return { width, height, data }
 }

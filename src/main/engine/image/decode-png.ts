@@ -23,12 +23,18 @@ export function decodePng(bytes: Uint8Array, name: string): RgbaImage {
   checkDimensions(name, width, height)
   let png: { width: number; height: number; data: Buffer }
   try {
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { checkCRC: true })
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      checkCRC: true
+    })
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err)
     // pngjs reports a cut-off file as pending reads on a finished stream.
     const reason = /read requests|end of|unexpected/i.test(why) ? 'the file is truncated' : why
     throw new EngineError('IMAGE_INVALID', `${name}: PNG could not be decoded (${reason})`)
   }
-  return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) }
+  return {
+    width: png.width,
+    height: png.height,
+    data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength)
+  }
 }

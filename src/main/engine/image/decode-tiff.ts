@@ -6,7 +6,8 @@ import { applyOrientation } from './orientation'
 import type { RgbaImage } from './types'
 
 // utif2 is CommonJS that assigns its functions at run time, so Node's ESM loader only sees `default`.
-const UTIF = ((UTIFModule as unknown as { default?: typeof UTIFModule }).default ?? UTIFModule) as typeof UTIFModule
+const UTIF = ((UTIFModule as unknown as { default?: typeof UTIFModule }).default ??
+  UTIFModule) as typeof UTIFModule
 
 type Ifd = UTIFModule.IFD
 const tag = (ifd: Ifd, id: number): number | undefined => {
@@ -22,10 +23,12 @@ const PHOTOMETRIC_CMYK = 5
  */
 function cmykToRgba(ifd: Ifd, label: string): Uint8Array {
   const samples = tag(ifd, 277) ?? 4
-  if ((tag(ifd, 258) ?? 8) !== 8 || samples < 4) throw new EngineError('IMAGE_UNSUPPORTED', `${label}: only 8-bit CMYK TIFF is supported`)
+  if ((tag(ifd, 258) ?? 8) !== 8 || samples < 4)
+    throw new EngineError('IMAGE_UNSUPPORTED', `${label}: only 8-bit CMYK TIFF is supported`)
   const area = ifd.width * ifd.height
   const src = ifd.data
-  if (src.length < area * samples) throw new EngineError('IMAGE_INVALID', `${label}: TIFF page is truncated`)
+  if (src.length < area * samples)
+    throw new EngineError('IMAGE_INVALID', `${label}: TIFF page is truncated`)
   const out = new Uint8Array(area * 4)
   for (let i = 0; i < area; i++) {
     const s = i * samples
@@ -44,18 +47,27 @@ function cmykToRgba(ifd: Ifd, label: string): Uint8Array {
  * decompressed. utif2's toRGBA8 converts gray, palette, RGB, CMYK and 16-bit samples to RGBA.
  */
 export function decodeTiff(bytes: Uint8Array, name: string): RgbaImage[] {
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+  const buffer = bytes.buffer.slice(
+    bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength
+  ) as ArrayBuffer
   let ifds: Ifd[]
   try {
     ifds = UTIF.decode(buffer)
   } catch (err) {
-    throw new EngineError('IMAGE_INVALID', `${name}: TIFF could not be read (${err instanceof Error ? err.message : String(err)})`)
+    throw new EngineError(
+      'IMAGE_INVALID',
+      `${name}: TIFF could not be read (${err instanceof Error ? err.message : String(err)})`
+    )
   }
   // Only directories with a size are pages; EXIF and GPS sub-directories have none.
   const pages = ifds.filter((ifd) => tag(ifd, 256) !== undefined && tag(ifd, 257) !== undefined)
   if (pages.length === 0) throw new EngineError('IMAGE_INVALID', `${name}: TIFF has no image pages`)
   if (pages.length > CLASSIFY_LIMITS.maxPages) {
-    throw new EngineError('IMAGE_TOO_LARGE', `${name}: TIFF has ${pages.length} pages, over the limit of ${CLASSIFY_LIMITS.maxPages}`)
+    throw new EngineError(
+      'IMAGE_TOO_LARGE',
+      `${name}: TIFF has ${pages.length} pages, over the limit of ${CLASSIFY_LIMITS.maxPages}`
+    )
   }
   return pages.map((ifd, i) => {
     const label = pages.length > 1 ? `${name} page ${i + 1}` : name
@@ -65,11 +77,17 @@ export function decodeTiff(bytes: Uint8Array, name: string): RgbaImage[] {
       UTIF.decodeImage(buffer, ifd)
       rgba = tag(ifd, 262) === PHOTOMETRIC_CMYK ? cmykToRgba(ifd, label) : UTIF.toRGBA8(ifd)
     } catch (err) {
-      throw new EngineError('IMAGE_INVALID', `${label}: TIFF page could not be decoded (${err instanceof Error ? err.message : String(err)})`)
+      throw new EngineError(
+        'IMAGE_INVALID',
+        `${label}: TIFF page could not be decoded (${err instanceof Error ? err.message : String(err)})`
+      )
     }
     const { width, height } = ifd
     if (!width || !height || rgba.length !== width * height * 4) {
-      throw new EngineError('IMAGE_INVALID', `${label}: TIFF page is truncated or uses an unsupported layout`)
+      throw new EngineError(
+        'IMAGE_INVALID',
+        `${label}: TIFF page is truncated or uses an unsupported layout`
+      )
     }
     return applyOrientation({ width, height, data: rgba }, tag(ifd, 274) ?? 1)
   })

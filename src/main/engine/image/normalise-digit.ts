@@ -21,7 +21,12 @@ export const TARGET_STROKE_FRACTION = 0.12
  * reaching into the box, or a dropped speck, stays out), with their ink intensity scaled so the
  * piece's strong ink (90th percentile) is full white, as MNIST's strokes are.
  */
-export function cropPiece(ink: GrayImage, labels: Int32Array, pieceLabels: number[], box: Box): GrayImage {
+export function cropPiece(
+  ink: GrayImage,
+  labels: Int32Array,
+  pieceLabels: number[],
+  box: Box
+): GrayImage {
   const [bx, by, bw, bh] = box
   const keep = new Set(pieceLabels)
   const out = new Uint8Array(bw * bh)
@@ -50,7 +55,8 @@ export function strokeWidth(img: GrayImage): number {
     for (let x = 0; x < w; x++) {
       if (!data[y * w + x]) continue
       area++
-      const out = (xx: number, yy: number): boolean => xx < 0 || yy < 0 || xx >= w || yy >= h || !data[yy * w + xx]
+      const out = (xx: number, yy: number): boolean =>
+        xx < 0 || yy < 0 || xx >= w || yy >= h || !data[yy * w + xx]
       if (out(x - 1, y) || out(x + 1, y) || out(x, y - 1) || out(x, y + 1)) edge++
     }
   }
@@ -95,7 +101,8 @@ function pad(img: GrayImage, p: number): GrayImage {
   const w = img.width + 2 * p
   const h = img.height + 2 * p
   const out = new Uint8Array(w * h)
-  for (let y = 0; y < img.height; y++) out.set(img.data.subarray(y * img.width, (y + 1) * img.width), (y + p) * w + p)
+  for (let y = 0; y < img.height; y++)
+    out.set(img.data.subarray(y * img.width, (y + 1) * img.width), (y + p) * w + p)
   return { width: w, height: h, data: out }
 }
 
@@ -107,7 +114,8 @@ export function fitInto(img: GrayImage, size: number = FIT_SIZE): GrayImage {
   const data = resizeArea(img.data, img.width, img.height, 1, w, h)
   let max = 0
   for (const v of data) max = Math.max(max, v)
-  if (max > 0 && max < 255) for (let i = 0; i < data.length; i++) data[i] = Math.round((data[i] * 255) / max)
+  if (max > 0 && max < 255)
+    for (let i = 0; i < data.length; i++) data[i] = Math.round((data[i] * 255) / max)
   return { width: w, height: h, data }
 }
 
@@ -134,7 +142,8 @@ export function placeByCentreOfMass(img: GrayImage, size: number = IMAGE_SIZE): 
   const ox = clamp(Math.round(size / 2 - com.x), size - img.width)
   const oy = clamp(Math.round(size / 2 - com.y), size - img.height)
   const out = new Uint8Array(size * size)
-  for (let y = 0; y < img.height; y++) out.set(img.data.subarray(y * img.width, (y + 1) * img.width), (y + oy) * size + ox)
+  for (let y = 0; y < img.height; y++)
+    out.set(img.data.subarray(y * img.width, (y + 1) * img.width), (y + oy) * size + ox)
   return { width: size, height: size, data: out }
 }
 

@@ -5,7 +5,14 @@
 import type { Box, Picture } from '../../../shared/protocol/classify'
 import { labelComponents } from './components'
 import { cropPiece, normaliseDigit } from './normalise-digit'
-import { binarize, flattenBackground, inkThreshold, invert, isDarkOnLight, toGray } from './preprocess'
+import {
+  binarize,
+  flattenBackground,
+  inkThreshold,
+  invert,
+  isDarkOnLight,
+  toGray
+} from './preprocess'
 import { fitWithin, resizeArea } from './resize'
 import { segmentDigits } from './segment'
 import type { GrayImage, RgbaImage } from './types'
@@ -38,18 +45,30 @@ export interface PageAnalysis {
   mask?: Picture
 }
 
-const gray = (g: GrayImage): Picture => ({ width: g.width, height: g.height, channels: 1, data: g.data })
+const gray = (g: GrayImage): Picture => ({
+  width: g.width,
+  height: g.height,
+  channels: 1,
+  data: g.data
+})
 
 function shrink(g: GrayImage, max: number): GrayImage {
   const size = fitWithin(g.width, g.height, max)
   if (size.scale === 1) return g
-  return { width: size.width, height: size.height, data: resizeArea(g.data, g.width, g.height, 1, size.width, size.height) }
+  return {
+    width: size.width,
+    height: size.height,
+    data: resizeArea(g.data, g.width, g.height, 1, size.width, size.height)
+  }
 }
 
 /** The page composited on white, scaled to at most THUMBNAIL_SIZE a side, for the UI. */
 export function thumbnailOf(page: RgbaImage): Picture {
   const size = fitWithin(page.width, page.height, THUMBNAIL_SIZE)
-  const data = size.scale === 1 ? page.data.slice() : resizeArea(page.data, page.width, page.height, 4, size.width, size.height)
+  const data =
+    size.scale === 1
+      ? page.data.slice()
+      : resizeArea(page.data, page.width, page.height, 4, size.width, size.height)
   for (let i = 0; i < data.length; i += 4) {
     const a = data[i + 3] / 255
     for (let c = 0; c < 3; c++) data[i + c] = Math.round(data[i + c] * a + 255 * (1 - a))
@@ -62,10 +81,15 @@ export function thumbnailOf(page: RgbaImage): Picture {
  * Runs the page-level steps (gray, polarity, background, threshold), labels the ink, segments it
  * into digits in reading order and normalises each digit to MNIST's 28x28 format.
  */
-export function analysePage(page: RgbaImage, minSpeckArea: number, pictures: boolean): PageAnalysis {
+export function analysePage(
+  page: RgbaImage,
+  minSpeckArea: number,
+  pictures: boolean
+): PageAnalysis {
   const full = toGray(page)
   const scale = Math.min(1, Math.sqrt(ANALYSIS_MAX_PIXELS / (page.width * page.height)))
-  const work = scale < 1 ? shrink(full, Math.round(Math.max(page.width, page.height) * scale)) : full
+  const work =
+    scale < 1 ? shrink(full, Math.round(Math.max(page.width, page.height) * scale)) : full
   const s = work.width / page.width
   const inverted = isDarkOnLight(work)
   const flat = flattenBackground(inverted ? invert(work) : work)
@@ -80,7 +104,12 @@ export function analysePage(page: RgbaImage, minSpeckArea: number, pictures: boo
   const out: PagePiece[] = pieces.map((p) => {
     const crop = cropPiece(flat, labels, p.labels, p.box)
     const [x, y, w, h] = p.box
-    const box: Box = [Math.floor(x / s), Math.floor(y / s), Math.max(1, Math.round(w / s)), Math.max(1, Math.round(h / s))]
+    const box: Box = [
+      Math.floor(x / s),
+      Math.floor(y / s),
+      Math.max(1, Math.round(w / s)),
+      Math.max(1, Math.round(h / s))
+    ]
     return { box, input: normaliseDigit(crop), mask: gray(shrink(crop, PIECE_PICTURE_SIZE)) }
   })
   let mask: Picture | undefined
@@ -88,7 +117,11 @@ export function analysePage(page: RgbaImage, minSpeckArea: number, pictures: boo
     const clean = new Uint8Array(flat.data.length)
     for (let i = 0; i < clean.length; i++) if (kept[labels[i]] && labels[i]) clean[i] = 255
     const m = { width: flat.width, height: flat.height, data: clean }
-    mask = gray({ width: thumbnail.width, height: thumbnail.height, data: resizeArea(m.data, m.width, m.height, 1, thumbnail.width, thumbnail.height) })
+    mask = gray({
+      width: thumbnail.width,
+      height: thumbnail.height,
+      data: resizeArea(m.data, m.width, m.height, 1, thumbnail.width, thumbnail.height)
+    })
   }
   return { ...base, pieces: out, thumbnail, mask }
 }

@@ -4,7 +4,14 @@
  * anti-aliased grey edges MNIST's own 20x20 fit has, where nearest-neighbour would alias the strokes.
  * Works for any channel count; upscaling degrades gracefully to pixel replication.
  */
-export function resizeArea(src: Uint8Array, w: number, h: number, channels: number, nw: number, nh: number): Uint8Array {
+export function resizeArea(
+  src: Uint8Array,
+  w: number,
+  h: number,
+  channels: number,
+  nw: number,
+  nh: number
+): Uint8Array {
   const tmp = new Float32Array(nw * h * channels)
   resample1d(src, tmp, w, h, channels, nw, true)
   const out = new Float32Array(nw * nh * channels)
@@ -48,7 +55,15 @@ function resample1d(
 }
 
 /** Scale factor and size that fit (w, h) inside a `max` x `max` square, never enlarging. */
-export function fitWithin(w: number, h: number, max: number): { width: number; height: number; scale: number } {
+export function fitWithin(
+  w: number,
+  h: number,
+  max: number
+): { width: number; height: number; scale: number } {
   const scale = Math.min(1, max / Math.max(w, h))
-  return { width: Math.max(1, Math.round(w * scale)), height: Math.max(1, Math.round(h * scale)), scale }
+  return {
+    width: Math.max(1, Math.round(w * scale)),
+    height: Math.max(1, Math.round(h * scale)),
+    scale
+  }
 }

@@ -22,14 +22,22 @@ export function dropSpecks(components: Component[], minSpeckArea: number): Compo
   return components.filter((c) => c.area >= floor)
 }
 
-const toPiece = (c: Component): Piece => ({ labels: [c.label], box: [c.x0, c.y0, c.x1 - c.x0 + 1, c.y1 - c.y0 + 1], area: c.area })
+const toPiece = (c: Component): Piece => ({
+  labels: [c.label],
+  box: [c.x0, c.y0, c.x1 - c.x0 + 1, c.y1 - c.y0 + 1],
+  area: c.area
+})
 
 function mergePieces(a: Piece, b: Piece): Piece {
   const x0 = Math.min(a.box[0], b.box[0])
   const y0 = Math.min(a.box[1], b.box[1])
   const x1 = Math.max(a.box[0] + a.box[2], b.box[0] + b.box[2])
   const y1 = Math.max(a.box[1] + a.box[3], b.box[1] + b.box[3])
-  return { labels: [...a.labels, ...b.labels], box: [x0, y0, x1 - x0, y1 - y0], area: a.area + b.area }
+  return {
+    labels: [...a.labels, ...b.labels],
+    box: [x0, y0, x1 - x0, y1 - y0],
+    area: a.area + b.area
+  }
 }
 
 /**

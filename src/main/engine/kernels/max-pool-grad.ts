@@ -142,9 +142,18 @@ function route2x2(
           const b = x[p01 + ch]
           const d = x[p10 + ch]
           const e = x[p11 + ch]
-          if (a > best) ((best = a), (which = 0))
-          if (b > best) ((best = b), (which = 1))
-          if (d > best) ((best = d), (which = 2))
+          if (a > best) {
+            best = a
+            which = 0
+          }
+          if (b > best) {
+            best = b
+            which = 1
+          }
+          if (d > best) {
+            best = d
+            which = 2
+          }
           if (e > best) which = 3
           const grad = dy[g]
           dx[p00 + ch] = which === 0 ? grad : 0

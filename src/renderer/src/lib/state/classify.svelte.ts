@@ -42,7 +42,10 @@ export class ClassifyState {
   }
 
   /** Reads each file's bytes (refusing over-size files before reading) and classifies them all. */
-  async classifyFiles(files: readonly File[], nameOf: (f: File, i: number) => string = (f) => f.name): Promise<void> {
+  async classifyFiles(
+    files: readonly File[],
+    nameOf: (f: File, i: number) => string = (f) => f.name
+  ): Promise<void> {
     if (files.length === 0) return
     const started = performance.now()
     const inputs: (ClassifyFile | FileResult)[] = await Promise.all(
@@ -53,13 +56,25 @@ export class ClassifyState {
           return {
             name,
             ok: false,
-            error: { name: 'EngineError', code: 'IMAGE_TOO_LARGE', message: `${name}: ${mb(file.size)} MB is over the ${mb(CLASSIFY_LIMITS.maxBytes)} MB limit for one image` }
+            error: {
+              name: 'EngineError',
+              code: 'IMAGE_TOO_LARGE',
+              message: `${name}: ${mb(file.size)} MB is over the ${mb(CLASSIFY_LIMITS.maxBytes)} MB limit for one image`
+            }
           }
         }
         try {
           return { name, bytes: new Uint8Array(await file.arrayBuffer()) }
         } catch (err) {
-          return { name, ok: false, error: { name: 'EngineError', code: 'FILE_UNREADABLE', message: `${name}: cannot read (${errorInfo(err).message})` } }
+          return {
+            name,
+            ok: false,
+            error: {
+              name: 'EngineError',
+              code: 'FILE_UNREADABLE',
+              message: `${name}: cannot read (${errorInfo(err).message})`
+            }
+          }
         }
       })
     )
@@ -95,7 +110,10 @@ export class ClassifyState {
     try {
       const answers = new Map<ClassifyFile, FileResult>()
       for (const batch of batches(files)) {
-        const r = await this.#api.classify.images({ files: batch, options: { minSpeckArea: this.minSpeckArea } })
+        const r = await this.#api.classify.images({
+          files: batch,
+          options: { minSpeckArea: this.minSpeckArea }
+        })
         batch.forEach((f, i) => answers.set(f, r.results[i]))
       }
       this.results = inputs.map((x) => ('bytes' in x ? answers.get(x)! : x))
@@ -117,7 +135,10 @@ function batches(files: ClassifyFile[]): ClassifyFile[][] {
   let current: ClassifyFile[] = []
   let bytes = 0
   for (const f of files) {
-    if (current.length > 0 && (bytes + f.bytes.length > REQUEST_BYTES || current.length >= CLASSIFY_LIMITS.maxFiles)) {
+    if (
+      current.length > 0 &&
+      (bytes + f.bytes.length > REQUEST_BYTES || current.length >= CLASSIFY_LIMITS.maxFiles)
+    ) {
       out.push(current)
       current = []
       bytes = 0
