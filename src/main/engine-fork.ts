@@ -11,6 +11,9 @@ import type { EngineToHostMessage } from '../shared/engine-protocol'
 /** Source entry of the engine; run through tsx so no build step is needed for CLI and tests. */
 export const ENGINE_ENTRY = fileURLToPath(new URL('./engine/worker.ts', import.meta.url))
 
+/** tsx's ESM loader as a file URL: `--import tsx` alone would resolve it from the cwd. */
+const TSX_LOADER = import.meta.resolve('tsx')
+
 /** Keeps the last few KB of stderr so a crash report can say what the process said last. */
 const STDERR_TAIL_BYTES = 4096
 
@@ -23,7 +26,8 @@ export interface ForkOptions {
 /** Forks a fresh engine process and wraps it in an EngineClient. */
 export function forkEngine(options: ForkOptions = {}): EngineClient {
   const child = fork(ENGINE_ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
+    // Resolved from this file, not the current folder, so the CLI works from any directory.
+    execArgv: ['--import', TSX_LOADER],
     env: { ...process.env, ...options.env },
     // 'advanced' uses structured clone, so typed arrays (images, probabilities) cross intact.
     serialization: 'advanced',

@@ -137,15 +137,28 @@ describe('guarded handlers (S5)', () => {
 })
 
 describe('registerIpc', () => {
-  const allHandlers = (): Record<string, (p: unknown) => unknown> => ({
-    ...engineHandlers({ request: async () => null, restart: async () => undefined }),
-    ...appHandlers(recordingServices()),
-    ...dialogHandlers({
-      openFolder: async () => null,
-      openFiles: async () => [],
-      saveFile: async () => null
-    })
-  })
+  const acted: string[] = []
+  const allHandlers = (): Record<string, (p: unknown) => unknown> => {
+    const table = {
+      ...engineHandlers({ request: async () => null, restart: async () => undefined }),
+      ...appHandlers(recordingServices()),
+      ...dialogHandlers({
+        openFolder: async () => null,
+        openFiles: async () => [],
+        saveFile: async () => null
+      })
+    }
+    // Every handler notes that it ran, so a refused call can be shown to have done nothing.
+    return Object.fromEntries(
+      Object.entries(table).map(([channel, fn]) => [
+        channel,
+        (p: unknown) => {
+          acted.push(channel)
+          return fn(p)
+        }
+      ])
+    )
+  }
 
   it('registers exactly the contract channels, each behind the guard', async () => {
     const registered = new Map<string, (event: SenderInfo, params: unknown) => unknown>()
@@ -160,6 +173,10 @@ describe('registerIpc', () => {
       const reply = (await listener(evil, {})) as { ok: boolean }
       expect(reply.ok, channel).toBe(false)
     }
+    expect(acted).toEqual([])
+    // The same channels from the app's main frame do reach their handlers.
+    await registered.get('app:versions')!(fromApp, {})
+    expect(acted).toEqual(['app:versions'])
     dispose()
     expect(registered.size).toBe(0)
   })

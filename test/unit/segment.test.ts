@@ -61,6 +61,11 @@ describe('segmentation', () => {
     expect(belongTogether(body, piece(40, 6, 20, 30))).toBe(false) // next digit
     expect(belongTogether(body, piece(8, 60, 22, 30))).toBe(false) // next row
     expect(mergeBrokenStrokes([bar, body, piece(40, 6, 20, 30)])).toHaveLength(2)
+    // A 5's bar drawn off to the right: a fragment that overlaps the body only a little.
+    const offBar = { ...piece(26, 0, 14, 5), area: 50 }
+    expect(belongTogether(offBar, { ...body, area: 400 })).toBe(true)
+    // A "1" beside an "8" is not a fragment: as tall, and not overlapping.
+    expect(belongTogether({ ...piece(32, 6, 6, 30), area: 120 }, { ...body, area: 400 })).toBe(false)
   })
 
   it('reads rows top to bottom, each left to right, even when slanted', () => {

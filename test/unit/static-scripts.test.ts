@@ -50,6 +50,23 @@ describe('scripts/postinstall.mjs', () => {
     }
   })
 
+  it.skipIf(runtimeInstalled)(
+    'gives up quickly when the download server is unreachable (skipped: runtime installed)',
+    () => {
+      const { status, stdout, seconds } = runScript('postinstall.mjs', {
+        DIGIT_STUDIO_POSTINSTALL_ANY_NODE: '1',
+        HTTPS_PROXY: '',
+        https_proxy: '',
+        ELECTRON_GET_USE_PROXY: ''
+      })
+      expect(status).toBe(0)
+      expect(seconds).toBeLessThan(15)
+      const lines = stdout.split('\n').filter((l) => l.includes('Electron runtime'))
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/http:\/\/127\.0\.0\.1:9 is not reachable/)
+    }
+  )
+
   it('honours ELECTRON_SKIP_BINARY_DOWNLOAD without touching the network', () => {
     const { status, stdout } = runScript('postinstall.mjs', { ELECTRON_SKIP_BINARY_DOWNLOAD: '1' })
     expect(status).toBe(0)

@@ -16,6 +16,10 @@ export const classifyBenchStep = {
     const dir = await mkdtemp(join(tmpdir(), 'digit-studio-bench-model-'))
     try {
       // Loaded lazily: tfjs in the CLI process is only needed for this step.
+      const tf = await import('@tensorflow/tfjs')
+      // The pure-JS backend in this process only builds the weights; its "install tfjs-node"
+      // banner would be noise in the bench output.
+      tf.env().set('PROD', true)
       const { createModel } = await import('../../main/engine/models')
       const { saveModelToDir } = await import('../../main/engine/model-store')
       const model = createModel('seed', { learningRate: 1e-3, seed: 1 })

@@ -4,6 +4,7 @@ import { makeAdd } from './kernels/add-bias'
 import { makeBatchMatMul } from './kernels/batch-mat-mul'
 import { makeConv2dBackpropInput } from './kernels/conv2d-backprop-input'
 import { delegateToCpu, kernelsMissingFromWasm } from './kernels/cpu-delegate'
+import { ADAM_KERNEL, adamKernel } from './kernels/fused-adam'
 import { makeMaxPoolGrad } from './kernels/max-pool-grad'
 import { RELU_GRAD, reluGrad, reluGradConfig } from './kernels/relu-grad'
 import { makeCast, makeIdentity } from './kernels/share-data'
@@ -75,6 +76,7 @@ export function registerFallbackKernels(): void {
     register(kernelName, makeFast(fallback), existing?.setupFunc)
   }
   if (tf.getKernel(RELU_GRAD, WASM) === undefined) register(RELU_GRAD, reluGrad)
+  if (tf.getKernel(ADAM_KERNEL, WASM) === undefined) register(ADAM_KERNEL, adamKernel)
   // Global, but identical to tfjs's own gradient on every backend except wasm (see relu-grad.ts).
   tf.registerGradient(reluGradConfig)
   for (const kernelName of kernelsMissingFromWasm()) {

@@ -42,17 +42,22 @@ function mergePieces(a: Piece, b: Piece): Piece {
 
 /**
  * Whether two pieces are one digit drawn in broken strokes (a 4 or 5 written in two strokes, a
- * pen that skipped): they overlap horizontally by at least half the narrower one, and the vertical
- * gap between them is small next to the taller one. Digits side by side don't overlap that much;
- * digits in two rows are separated by more than a quarter of a digit's height.
+ * pen that skipped): the vertical gap between them is small next to the taller one, and either
+ * they overlap horizontally by half the narrower one, or the smaller is a fragment (under half the
+ * other's height and a third of its ink, like a 5's detached bar) that overlaps it at all.
+ * Digits side by side don't overlap that much; digits in two rows are separated by more than a
+ * quarter of a digit's height.
  */
 export function belongTogether(a: Piece, b: Piece): boolean {
   const [ax, ay, aw, ah] = a.box
   const [bx, by, bw, bh] = b.box
-  const overlapX = Math.min(ax + aw, bx + bw) - Math.max(ax, bx)
-  if (overlapX < 0.5 * Math.min(aw, bw)) return false
   const gapY = Math.max(0, Math.max(ay, by) - Math.min(ay + ah, by + bh))
-  return gapY <= 0.25 * Math.max(ah, bh)
+  if (gapY > 0.25 * Math.max(ah, bh)) return false
+  const overlapX = Math.min(ax + aw, bx + bw) - Math.max(ax, bx)
+  if (overlapX >= 0.5 * Math.min(aw, bw)) return true
+  const [small, big] = a.area < b.area ? [a, b] : [b, a]
+  const fragment = small.box[3] < 0.5 * big.box[3] && small.area < big.area / 3
+  return fragment && overlapX > 0
 }
 
 /** Merges broken strokes until no two pieces belong together. */

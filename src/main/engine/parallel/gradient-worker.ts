@@ -24,13 +24,19 @@ function step(request: StepRequest): void {
     w.write(value)
     value.dispose()
   })
-  const reply = tf.tidy(() => {
-    const xs = tf.tensor4d(request.xs, request.xsShape)
-    const ys = tf.tensor2d(request.ys, request.ysShape)
-    const { loss, accuracy, grads } = batchGradients(model as tf.LayersModel, xs, ys)
-    // dataSync on wasm returns a fresh copy, so its buffer can be transferred, not cloned.
-    return { loss, accuracy, grads: grads.map((g) => g.dataSync() as Float32Array) }
-  })
+  const xs = tf.tensor4d(request.xs, request.xsShape)
+  const ys = tf.tensor2d(request.ys, request.ysShape)
+  let result: ReturnType<typeof batchGradients>
+  try {
+    result = batchGradients(model, xs, ys)
+  } finally {
+    tf.dispose([xs, ys])
+  }
+  // Not returned out of a tf.tidy: tidy walks its result, element by element for typed arrays
+  // (measured: 30 ms a step for the seed model's 225k gradient values).
+  const grads = result.grads.map((g) => g.dataSync() as Float32Array)
+  tf.dispose(result.grads)
+  const reply = { loss: result.loss, accuracy: result.accuracy, grads }
   post(
     { type: 'step', ...reply, computeMs: performance.now() - started },
     reply.grads.map((g) => g.buffer as ArrayBuffer)

@@ -31,6 +31,24 @@ export interface SimdKernels {
   sum_rows(x: number, out: number, acc: number, rows: number, cols: number): void
   add_bias(x: number, bias: number, out: number, rows: number, cols: number): void
   relu_grad(dy: number, x: number, out: number, count: number): void
+  adam(
+    w: number,
+    m: number,
+    v: number,
+    g: number,
+    wOut: number,
+    mOut: number,
+    vOut: number,
+    count: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    c1: number,
+    c2: number,
+    epsilon: number,
+    negLearningRate: number
+  ): void
 }
 
 // The project's TypeScript lib has no DOM, so the WebAssembly API is typed here, minimally.

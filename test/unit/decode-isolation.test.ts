@@ -1,0 +1,65 @@
+// RELIABILITY I4: untrusted images are decoded only in the engine process. Electron's main
+// process, the preload and the renderer import no image decoder, and sharp (GLib clash inside
+// Electron, electron#46323) is imported nowhere in the app's sources.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const DECODERS = ['pngjs', 'jpeg-js', 'utif2', 'omggif', 'bmp-ts', '@jsquash/webp', 'sharp']
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return sources(path)
+    return /\.(ts|svelte|mts|js)$/.test(name) ? [path] : []
+  })
+}
+
+/** Module specifiers a file imports, statically or dynamically. */
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  return [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"]([^'"]+)['"]/g)].map(
+    (m) => m[1]
+  )
+}
+
+const importsDecoder = (file: string): string[] =>
+  imports(file).filter((s) => DECODERS.some((d) => s === d || s.startsWith(`${d}/`)))
+
+describe('image decoding stays in the engine (I4)', () => {
+  it('Electron main (outside engine/), preload and renderer import no image decoder', () => {
+    const hosts = [
+      ...sources(join(ROOT, 'src', 'main')).filter(
+        (f) => !f.includes(`${join('src', 'main', 'engine')}`)
+      ),
+      ...sources(join(ROOT, 'src', 'preload')),
+      ...sources(join(ROOT, 'src', 'renderer'))
+    ]
+    expect(hosts.length).toBeGreaterThan(5)
+    const offenders = hosts
+      .filter((f) => importsDecoder(f).length > 0)
+      .map((f) => relative(ROOT, f))
+    expect(offenders).toEqual([])
+  })
+
+  it('no app source imports sharp; engine code never imports electron', () => {
+    const all = sources(join(ROOT, 'src'))
+    expect(
+      all.filter((f) => imports(f).some((s) => s === 'sharp' || s.startsWith('sharp/')))
+    ).toEqual([])
+    const engine = sources(join(ROOT, 'src', 'main', 'engine'))
+    expect(
+      engine.filter((f) => imports(f).some((s) => s === 'electron' || s.startsWith('electron/')))
+    ).toEqual([])
+  })
+
+  it('the engine decoders are the ones the README names, all imported under image/', () => {
+    const engine = sources(join(ROOT, 'src', 'main', 'engine'))
+    const users = engine.filter((f) => importsDecoder(f).length > 0).map((f) => relative(ROOT, f))
+    // classify-bench.ts encodes its synthetic scan with pngjs; every decoder import is under image/.
+    expect(
+      users.filter((f) => !f.includes(join('engine', 'image')) && !f.endsWith('classify-bench.ts'))
+    ).toEqual([])
+  })
+})
