@@ -5,13 +5,15 @@
  *
  *   node --import tsx scripts/bench-kernels.ts [--batches 20] [--warmup 3] [--batch-size 128]
  *                                              [--profile-batches 4] [--preset seed|fast|accurate] [--parallel]
+ *                                              [--fused-adam]
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../src/main/engine/backend'
-import { createModel } from '../src/main/engine/models'
+import { createAdam } from '../src/main/engine/kernels/fused-adam'
+import { createModel, LOSS } from '../src/main/engine/models'
 import { DataParallelTrainer } from '../src/main/engine/parallel/data-parallel-trainer'
 import { trainStep } from '../src/main/engine/train-step'
 
@@ -23,7 +25,8 @@ const { values } = parseArgs({
     'profile-batches': { type: 'string', default: '4' },
     preset: { type: 'string', default: 'seed' },
     backend: { type: 'string', default: 'wasm' },
-    parallel: { type: 'boolean', default: false }
+    parallel: { type: 'boolean', default: false },
+    'fused-adam': { type: 'boolean', default: false }
   }
 })
 const batches = Number(values.batches)
@@ -34,6 +37,10 @@ const preset = values.preset as 'seed' | 'fast' | 'accurate'
 
 const choice = await selectBackend(values.backend as 'wasm' | 'cpu')
 const model = createModel(preset, { learningRate: 1e-3, seed: 1 })
+// --fused-adam: the same Adam, its update fused into one SIMD pass (kernels/fused-adam.ts).
+if (values['fused-adam']) {
+  model.compile({ optimizer: createAdam(1e-3), loss: LOSS, metrics: ['accuracy'] })
+}
 // Random pixels in [0, 1] and random labels: the kernels' speed doesn't depend on the values.
 const xs = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D
 const ys = tf.oneHot(
@@ -88,7 +95,7 @@ const busiest = Math.max(0, ...[...threads1].map(([tid, t]) => t - (threads0.get
 const cpuSeconds = (cpu.user + cpu.system) / 1e6
 const samples = batches * batchSize
 console.log(
-  `${choice.name}${parallel ? ' x2 threads' : ''}: ${preset}, batch ${batchSize}, ${batches} batches after ${warmup} warm-up: ` +
+  `${choice.name}${parallel ? ' x2 threads' : ''}${values['fused-adam'] ? ', fused Adam' : ''}: ${preset}, batch ${batchSize}, ${batches} batches after ${warmup} warm-up: ` +
     `${(samples / seconds).toFixed(0)} samples/s wall (${((seconds / batches) * 1000).toFixed(1)} ms/batch), ` +
     `${(samples / cpuSeconds).toFixed(0)} samples per CPU-second` +
     (busiest > 0 ? `, ${(samples / busiest).toFixed(0)} per busiest-thread CPU-second` : '') +

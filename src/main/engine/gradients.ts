@@ -22,6 +22,7 @@ import { WASM, type KernelArgs } from './kernels/wasm-ops'
  *   ./kernels): gradients rewritten as XNNPACK forward convolutions, hand-written wasm SIMD
  *   kernels (./kernels/simd/kernels.wat) that work in place on tfjs's heap, and copies avoided;
  * - a one-pass ReLU gradient (the only global change: on other backends it is tfjs's own);
+ * - the kernel behind FusedAdamOptimizer (kernels/fused-adam.ts), bit-identical to tfjs's Adam;
  * - for every other kernel the cpu backend has and wasm lacks, a delegate that runs the cpu
  *   kernel on copies, so any model trains, if slowly.
  */
@@ -60,14 +61,17 @@ function register(kernelName: string, impl: Kernel, setupFunc?: tf.KernelSetupFu
  * the stock kernels it wraps keep their setup functions, which bind their wasm exports when the
  * backend starts. Idempotent: a second call changes nothing.
  */
-export function registerFallbackKernels(): void {
+export function registerFallbackKernels(env: NodeJS.ProcessEnv = process.env): void {
   // The stock kernels must be registered first, or every wasm kernel would look missing and be
   // delegated to cpu (and importing the package later would overwrite the fast ones).
   if (tf.getKernel(tf.Conv2D, WASM) === undefined) {
     throw new Error('registerFallbackKernels: import @tensorflow/tfjs-backend-wasm first')
   }
+  // For measurements and bisecting: DIGIT_STUDIO_STOCK_KERNELS=Sum,Add keeps those stock.
+  const keepStock = new Set((env.DIGIT_STUDIO_STOCK_KERNELS ?? '').split(',').map((k) => k.trim()))
   for (const [kernelName, makeFast] of Object.entries(FAST_KERNELS)) {
     const existing = tf.getKernel(kernelName, WASM)
+    if (keepStock.has(kernelName) && existing !== undefined) continue
     if (existing !== undefined && OURS.has(existing.kernelFunc)) continue
     if (existing !== undefined) tf.unregisterKernel(kernelName, WASM)
     const fallback: SingleKernel = existing
@@ -76,9 +80,9 @@ export function registerFallbackKernels(): void {
     register(kernelName, makeFast(fallback), existing?.setupFunc)
   }
   if (tf.getKernel(RELU_GRAD, WASM) === undefined) register(RELU_GRAD, reluGrad)
-  if (tf.getKernel(ADAM_KERNEL, WASM) === undefined) register(ADAM_KERNEL, adamKernel)
   // Global, but identical to tfjs's own gradient on every backend except wasm (see relu-grad.ts).
-  tf.registerGradient(reluGradConfig)
+  if (!keepStock.has(RELU_GRAD)) tf.registerGradient(reluGradConfig)
+  if (tf.getKernel(ADAM_KERNEL, WASM) === undefined) register(ADAM_KERNEL, adamKernel)
   for (const kernelName of kernelsMissingFromWasm()) {
     register(kernelName, (args) => delegateToCpu(kernelName, args))
   }

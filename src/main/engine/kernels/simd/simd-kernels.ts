@@ -70,6 +70,11 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
   const cached = instances.get(backend)
   if (cached !== undefined) return cached
   let kernels: SimdKernels | null = null
+  // DIGIT_STUDIO_NO_SIMD=1 measures (or works around) the portable paths.
+  if (process.env.DIGIT_STUDIO_NO_SIMD === '1') {
+    instances.set(backend, null)
+    return null
+  }
   try {
     if (compiled === undefined)
       compiled = new Wasm.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'))
