@@ -114,7 +114,10 @@ describe('runs', () => {
       [1, 0.5, 0.85],
       [2, 0.2, 0.95]
     ])
-    expect(done.config).toMatchObject({ batchSize: 128, learningRate: 1e-3 })
+    expect(done.config).toMatchObject({
+      batchSize: DEFAULT_TRAIN_CONFIG.batchSize,
+      learningRate: DEFAULT_TRAIN_CONFIG.learningRate
+    })
     const killed = await getRun(KILLED)
     expect(killed.epochs[0].loss).toBeNull()
   })

@@ -69,8 +69,14 @@ export const PredictionsPageParamsSchema = v.object({
     v.variant('kind', [
       v.object({ kind: v.literal('all') }),
       v.object({ kind: v.literal('misclassified') }),
-      v.object({ kind: v.literal('true'), label: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9)) }),
-      v.object({ kind: v.literal('predicted'), label: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9)) }),
+      v.object({
+        kind: v.literal('true'),
+        label: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9))
+      }),
+      v.object({
+        kind: v.literal('predicted'),
+        label: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9))
+      }),
       v.object({
         kind: v.literal('pair'),
         trueLabel: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9)),
@@ -158,7 +164,8 @@ export interface DoneEvent {
   /** `<dataHome>/runs/<runId>`: config.json, metrics.json, result.json, checkpoint/, model/. */
   runDir?: string
   /** Epochs trained in total (a resumed run counts the earlier ones too). */
-  epochsCompleted?: number  /** Peak resident memory of the engine process during the run. */
+  epochsCompleted?: number
+  /** Peak resident memory of the engine process during the run. */
   peakRssBytes?: number
 }
 export interface StoppedEvent {
@@ -246,7 +253,10 @@ export interface ModelMetadata {
  * wasm fallback, 3 epochs of full MNIST (seed 42) reached 98.61 % test accuracy with batch 128,
  * 98.80 % with 64 and 98.98 % with 32, and batch 32 ran no slower per image.
  */
-export const PRESET_DEFAULTS: Record<PresetName, Pick<TrainConfig, 'epochs' | 'batchSize' | 'learningRate' | 'augment'>> = {
+export const PRESET_DEFAULTS: Record<
+  PresetName,
+  Pick<TrainConfig, 'epochs' | 'batchSize' | 'learningRate' | 'augment'>
+> = {
   seed: { epochs: 3, batchSize: 32, learningRate: 1e-3, augment: false },
   fast: { epochs: 1, batchSize: 128, learningRate: 2e-3, augment: false },
   accurate: { epochs: 12, batchSize: 128, learningRate: 1e-3, augment: true }
