@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
+import { lossAndAccuracy } from '../train-step'
 
 /** Loss, accuracy and gradients of one (part of a) batch, before any weight update. */
 export interface BatchGradients {
-  /** Mean categorical cross-entropy over the samples. */
+  /** Mean categorical cross-entropy over the samples (unclipped, as `lossAndAccuracy`). */
   loss: number
   /** Fraction of samples whose arg-max matches the label. */
   accuracy: number
@@ -23,11 +24,11 @@ export function batchGradients(
   const varList = model.trainableWeights.map((w) => w.read() as tf.Variable)
   let accuracy!: tf.Scalar
   const { value, grads } = tf.variableGrads(() => {
-    const probs = model.apply(xs, { training: true }) as tf.Tensor2D
-    accuracy = tf.keep(
-      tf.mean(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(ys, -1)), 'float32'))
-    )
-    return tf.mean(tf.metrics.categoricalCrossentropy(ys, probs)) as tf.Scalar
+    // The loop's own loss (unclipped cross-entropy), so both paths optimise the same function and
+    // a diverging run still produces NaN/Infinity and stops with NAN_LOSS.
+    const out = lossAndAccuracy(model, xs, ys)
+    accuracy = tf.keep(out.accuracy)
+    return out.loss
   }, varList)
   const loss = value.dataSync()[0]
   const acc = accuracy.dataSync()[0]
