@@ -5,7 +5,10 @@ import { forkEngine } from '../main/engine-fork'
  * Runs `fn` against a freshly forked engine and always stops the process afterwards, so a CLI
  * command never leaves an engine behind, whatever happens.
  */
-export async function withEngine<T>(env: NodeJS.ProcessEnv, fn: (engine: EngineClient) => Promise<T>): Promise<T> {
+export async function withEngine<T>(
+  env: NodeJS.ProcessEnv,
+  fn: (engine: EngineClient) => Promise<T>
+): Promise<T> {
   const engine = forkEngine({ env, inheritStderr: true })
   try {
     await engine.ready()

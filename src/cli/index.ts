@@ -40,7 +40,9 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest)
   } catch (err) {
     const code = err instanceof EngineError ? `${err.code}: ` : ''
-    process.stderr.write(`digit-studio ${name}: ${code}${err instanceof Error ? err.message : String(err)}\n`)
+    process.stderr.write(
+      `digit-studio ${name}: ${code}${err instanceof Error ? err.message : String(err)}\n`
+    )
     return 2
   }
 }

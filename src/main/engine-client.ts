@@ -100,7 +100,8 @@ export class EngineClient {
 
   /** Sends one request and resolves with its result, or rejects with an EngineError. */
   request<M extends EngineMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    if (this.exitInfo) return Promise.reject(new EngineError('ENGINE_CRASHED', this.exitInfo.reason))
+    if (this.exitInfo)
+      return Promise.reject(new EngineError('ENGINE_CRASHED', this.exitInfo.reason))
     const id = this.nextId++
     return new Promise<ResultOf<M>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject })

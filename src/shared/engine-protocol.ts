@@ -14,7 +14,11 @@ import { classifyParamSchemas, type ClassifyEvent, type ClassifyMethods } from '
 import { modelParamSchemas, type ModelEvent, type ModelMethods } from './protocol/models'
 import { benchParamSchemas, type BenchMethods } from './protocol/bench'
 
-export type EngineMethods = InfoMethods & TrainingMethods & ClassifyMethods & ModelMethods & BenchMethods
+export type EngineMethods = InfoMethods &
+  TrainingMethods &
+  ClassifyMethods &
+  ModelMethods &
+  BenchMethods
 export type EngineMethod = keyof EngineMethods
 export type ParamsOf<M extends EngineMethod> = EngineMethods[M]['params']
 export type ResultOf<M extends EngineMethod> = EngineMethods[M]['result']

@@ -7,7 +7,12 @@
  * The renderer's `window.api` type is derived from these maps, so the two cannot drift.
  */
 import type * as v from 'valibot'
-import { ENGINE_METHODS, engineParamSchemas, type EngineEvent, type EngineMethods } from './engine-protocol'
+import {
+  ENGINE_METHODS,
+  engineParamSchemas,
+  type EngineEvent,
+  type EngineMethods
+} from './engine-protocol'
 import { appParamSchemas, type AppMethods, type EngineStateEvent } from './protocol/app'
 
 export type IpcMethods = EngineMethods & AppMethods
@@ -37,7 +42,8 @@ export type IpcEventOf<T extends IpcEventType> = Extract<IpcEvent, { type: T }>
 export const EVENT_CHANNEL = 'events'
 
 /** Invoke replies are data, so an error keeps its name and code across IPC (podman-desktop's way). */
-export type IpcReply<T> = { ok: true; result: T } | { ok: false; error: { name: string; code: string; message: string } }
+export type IpcReply<T> =
+  { ok: true; result: T } | { ok: false; error: { name: string; code: string; message: string } }
 
 type AreaOf<C> = C extends `${infer A}:${string}` ? A : never
 type VerbOf<C, A extends string> = C extends `${A}:${infer V}` ? V : never

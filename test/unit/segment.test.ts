@@ -65,7 +65,9 @@ describe('segmentation', () => {
     const offBar = { ...piece(26, 0, 14, 5), area: 50 }
     expect(belongTogether(offBar, { ...body, area: 400 })).toBe(true)
     // A "1" beside an "8" is not a fragment: as tall, and not overlapping.
-    expect(belongTogether({ ...piece(32, 6, 6, 30), area: 120 }, { ...body, area: 400 })).toBe(false)
+    expect(belongTogether({ ...piece(32, 6, 6, 30), area: 120 }, { ...body, area: 400 })).toBe(
+      false
+    )
   })
 
   it('reads rows top to bottom, each left to right, even when slanted', () => {

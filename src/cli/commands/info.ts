@@ -21,7 +21,9 @@ export async function runInfo(argv: string[]): Promise<number> {
     args: argv,
     options: { json: { type: 'boolean', default: false }, backend: { type: 'string' } }
   })
-  const info = await withEngine(backendEnv(values.backend), (engine) => engine.request('engine:info', {}))
+  const info = await withEngine(backendEnv(values.backend), (engine) =>
+    engine.request('engine:info', {})
+  )
   process.stdout.write((values.json ? JSON.stringify(info) : formatInfo(info)) + '\n')
   return 0
 }

@@ -108,6 +108,7 @@ function humanPrinter(backendLine: string): (e: EngineEvent) => void {
               ? [`Resuming after epoch ${e.initialEpoch} from ${c.resumeFrom}`]
               : []),
             backendLine,
+            ...(e.threads ? [`Threads:  ${e.threads}`] : []),
             `Dataset:  ${ds}: ${e.trainCount.toLocaleString('en-US')} train / ${e.validationCount.toLocaleString('en-US')} validation / ${e.testCount.toLocaleString('en-US')} test`,
             'Model:',
             formatSummary(e.summary),

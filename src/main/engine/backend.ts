@@ -60,7 +60,8 @@ async function startWasm(): Promise<void> {
 
 async function startCpu(): Promise<void> {
   // The @tensorflow/tfjs union package already registers the pure-JS cpu backend.
-  if (!(await tf.setBackend('cpu'))) throw new EngineError('BACKEND_FAILED', 'the cpu backend did not start')
+  if (!(await tf.setBackend('cpu')))
+    throw new EngineError('BACKEND_FAILED', 'the cpu backend did not start')
 }
 
 /**
@@ -68,11 +69,17 @@ async function startCpu(): Promise<void> {
  * fallback with the project's own gradient kernels. A forced backend that can't start is an error,
  * not a silent downgrade, so a benchmark never measures something other than what it names.
  */
-export async function selectBackend(request: BackendRequest = requestedBackend()): Promise<BackendChoice> {
+export async function selectBackend(
+  request: BackendRequest = requestedBackend()
+): Promise<BackendChoice> {
   if (request === 'native' || request === 'auto') {
     const failure = await loadNative()
     if (failure === null) {
-      return { kind: 'native', name: 'tensorflow', reason: request === 'native' ? 'forced by request' : 'tfjs-node loaded (libtensorflow)' }
+      return {
+        kind: 'native',
+        name: 'tensorflow',
+        reason: request === 'native' ? 'forced by request' : 'tfjs-node loaded (libtensorflow)'
+      }
     }
     if (request === 'native') throw new EngineError('BACKEND_FAILED', failure)
     await startWasm()
@@ -83,5 +90,9 @@ export async function selectBackend(request: BackendRequest = requestedBackend()
     return { kind: 'wasm', name: 'wasm', reason: 'forced by DIGIT_STUDIO_BACKEND=wasm' }
   }
   await startCpu()
-  return { kind: 'cpu', name: 'cpu', reason: 'forced by DIGIT_STUDIO_BACKEND=cpu (slow; for checks)' }
+  return {
+    kind: 'cpu',
+    name: 'cpu',
+    reason: 'forced by DIGIT_STUDIO_BACKEND=cpu (slow; for checks)'
+  }
 }

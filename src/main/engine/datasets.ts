@@ -64,7 +64,10 @@ async function readHeaderCount(file: string): Promise<number> {
 /** Counts without loading pixels: used by `engine:info` and the dataset panel. */
 export async function describeDataset(source: DatasetSource): Promise<DatasetInfo> {
   const files = locateIdxFiles(sourceDir(source))
-  const [train, test] = await Promise.all([readHeaderCount(files.trainImages), readHeaderCount(files.testImages)])
+  const [train, test] = await Promise.all([
+    readHeaderCount(files.trainImages),
+    readHeaderCount(files.testImages)
+  ])
   return {
     name: datasetName(source),
     source: source.kind === 'embedded' ? 'embedded' : source.path,
@@ -80,13 +83,23 @@ async function loadSplit(imagesFile: string, labelsFile: string): Promise<Split>
   const labels = parseIdxLabels(lblRaw, labelsFile)
   const [n, rows, cols] = images.dims
   if (rows !== IMAGE_SIZE || cols !== IMAGE_SIZE) {
-    throw new EngineError('DATASET_INVALID', `${imagesFile}: images are ${rows}x${cols}, expected ${IMAGE_SIZE}x${IMAGE_SIZE}`)
+    throw new EngineError(
+      'DATASET_INVALID',
+      `${imagesFile}: images are ${rows}x${cols}, expected ${IMAGE_SIZE}x${IMAGE_SIZE}`
+    )
   }
   if (labels.dims[0] !== n) {
-    throw new EngineError('DATASET_INVALID', `${labelsFile}: ${labels.dims[0]} labels for ${n} images in ${basename(imagesFile)}`)
+    throw new EngineError(
+      'DATASET_INVALID',
+      `${labelsFile}: ${labels.dims[0]} labels for ${n} images in ${basename(imagesFile)}`
+    )
   }
   const bad = labels.data.findIndex((l) => l > 9)
-  if (bad >= 0) throw new EngineError('DATASET_INVALID', `${labelsFile}: label ${labels.data[bad]} at index ${bad} is not a digit 0-9`)
+  if (bad >= 0)
+    throw new EngineError(
+      'DATASET_INVALID',
+      `${labelsFile}: label ${labels.data[bad]} at index ${bad} is not a digit 0-9`
+    )
   return { images: images.data, labels: labels.data, count: n }
 }
 

@@ -1,6 +1,11 @@
 import * as v from 'valibot'
 import { EngineError, serializeError } from '../../shared/errors'
-import { engineParamSchemas, type EngineMethod, type ReplyMessage, type RequestMessage } from '../../shared/engine-protocol'
+import {
+  engineParamSchemas,
+  type EngineMethod,
+  type ReplyMessage,
+  type RequestMessage
+} from '../../shared/engine-protocol'
 import { benchHandlers } from './handlers/bench'
 import { classifyHandlers } from './handlers/classify'
 import { infoHandlers } from './handlers/info'
@@ -31,8 +36,11 @@ function describeIssues(issues: v.BaseIssue<unknown>[]): string {
 export async function dispatch(msg: RequestMessage, ctx: EngineContext): Promise<ReplyMessage> {
   try {
     const handler = Object.hasOwn(handlers, msg.method) ? handlers[msg.method] : undefined
-    const schema = Object.hasOwn(engineParamSchemas, msg.method) ? engineParamSchemas[msg.method] : undefined
-    if (!handler || !schema) throw new EngineError('BAD_REQUEST', `unknown engine method "${String(msg.method)}"`)
+    const schema = Object.hasOwn(engineParamSchemas, msg.method)
+      ? engineParamSchemas[msg.method]
+      : undefined
+    if (!handler || !schema)
+      throw new EngineError('BAD_REQUEST', `unknown engine method "${String(msg.method)}"`)
     const parsed = v.safeParse(schema, msg.params ?? {})
     if (!parsed.success) {
       throw new EngineError('BAD_REQUEST', `${msg.method}: ${describeIssues(parsed.issues)}`)

@@ -26,16 +26,22 @@ export function isGzip(bytes: Uint8Array): boolean {
  * Reads only the header (magic and dimensions). Used to describe a dataset without loading it.
  * Accepts plain bytes; gzip callers decompress first.
  */
-export function parseIdxHeader(bytes: Uint8Array, file: string): { magic: number; dims: number[]; headerBytes: number } {
+export function parseIdxHeader(
+  bytes: Uint8Array,
+  file: string
+): { magic: number; dims: number[]; headerBytes: number } {
   if (bytes.length < 4) fail(file, `too short for an IDX header (${bytes.length} bytes)`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const magic = view.getUint32(0)
-  if (bytes[0] !== 0 || bytes[1] !== 0) fail(file, `not an IDX file (magic 0x${magic.toString(16).padStart(8, '0')})`)
+  if (bytes[0] !== 0 || bytes[1] !== 0)
+    fail(file, `not an IDX file (magic 0x${magic.toString(16).padStart(8, '0')})`)
   if (bytes[2] !== 0x08) fail(file, `IDX data type 0x${bytes[2].toString(16)} is not uint8 (0x08)`)
   const ndims = bytes[3]
-  if (ndims < 1 || ndims > MAX_DIMS) fail(file, `IDX header declares ${ndims} dimensions (1-${MAX_DIMS} supported)`)
+  if (ndims < 1 || ndims > MAX_DIMS)
+    fail(file, `IDX header declares ${ndims} dimensions (1-${MAX_DIMS} supported)`)
   const headerBytes = 4 + 4 * ndims
-  if (bytes.length < headerBytes) fail(file, `header truncated: needs ${headerBytes} bytes, file has ${bytes.length}`)
+  if (bytes.length < headerBytes)
+    fail(file, `header truncated: needs ${headerBytes} bytes, file has ${bytes.length}`)
   const dims: number[] = []
   for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i))
   return { magic, dims, headerBytes }
@@ -56,10 +62,14 @@ export function parseIdx(raw: Uint8Array, file: string): IdxArray {
   }
   const { dims, headerBytes } = parseIdxHeader(bytes, file)
   const elements = dims.reduce((a, b) => a * b, 1)
-  if (elements > MAX_ELEMENTS) fail(file, `header declares ${elements} elements, more than supported`)
+  if (elements > MAX_ELEMENTS)
+    fail(file, `header declares ${elements} elements, more than supported`)
   const expected = headerBytes + elements
   if (bytes.length !== expected) {
-    fail(file, `length ${bytes.length} bytes does not match header dims [${dims.join('x')}] (expected ${expected})`)
+    fail(
+      file,
+      `length ${bytes.length} bytes does not match header dims [${dims.join('x')}] (expected ${expected})`
+    )
   }
   return { dims, data: bytes.subarray(headerBytes) }
 }
@@ -68,7 +78,8 @@ export function parseIdx(raw: Uint8Array, file: string): IdxArray {
 export function parseIdxImages(raw: Uint8Array, file: string): IdxArray {
   const arr = parseIdx(raw, file)
   const magic = 0x800 + arr.dims.length
-  if (magic !== IDX_MAGIC_IMAGES) fail(file, `expected an images file (magic 0x00000803, 3 dims), found ${arr.dims.length} dims`)
+  if (magic !== IDX_MAGIC_IMAGES)
+    fail(file, `expected an images file (magic 0x00000803, 3 dims), found ${arr.dims.length} dims`)
   return arr
 }
 
@@ -76,7 +87,8 @@ export function parseIdxImages(raw: Uint8Array, file: string): IdxArray {
 export function parseIdxLabels(raw: Uint8Array, file: string): IdxArray {
   const arr = parseIdx(raw, file)
   const magic = 0x800 + arr.dims.length
-  if (magic !== IDX_MAGIC_LABELS) fail(file, `expected a labels file (magic 0x00000801, 1 dim), found ${arr.dims.length} dims`)
+  if (magic !== IDX_MAGIC_LABELS)
+    fail(file, `expected a labels file (magic 0x00000801, 1 dim), found ${arr.dims.length} dims`)
   return arr
 }
 

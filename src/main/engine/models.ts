@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { IMAGE_SIZE, NUM_CLASSES } from '../../shared/mnist'
 import type { ModelSummary, PresetName } from '../../shared/protocol/training'
+import { createAdam } from './kernels/fused-adam'
 
 export const INPUT_SHAPE: [number, number, number] = [IMAGE_SIZE, IMAGE_SIZE, 1]
 /** The loss for one-hot labels and a softmax output (Keras' name, so the model.json round-trips). */
@@ -29,7 +30,7 @@ function seeded(
 
 function compile(model: tf.Sequential, learningRate: number): tf.Sequential {
   // Adam adapts the step per weight, so one learning rate (1e-3, Keras' default) works for every preset.
-  model.compile({ optimizer: tf.train.adam(learningRate), loss: LOSS, metrics: ['accuracy'] })
+  model.compile({ optimizer: createAdam(learningRate), loss: LOSS, metrics: ['accuracy'] })
   return model
 }
 

@@ -19,7 +19,10 @@ export function wasmBinariesDir(): string {
  * `userData` path in DIGIT_STUDIO_HOME, and the CLI computes the same folder Electron would use
  * (`<appData>/Digit Studio`), so a model trained in one is found by the other.
  */
-export function dataHome(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+export function dataHome(
+  env: NodeJS.ProcessEnv = process.env,
+  platform = process.platform
+): string {
   if (env.DIGIT_STUDIO_HOME) return env.DIGIT_STUDIO_HOME
   const home = homedir()
   const appData =

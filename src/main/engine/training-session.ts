@@ -20,7 +20,9 @@ import { prepareData } from './preprocess-data'
 import { peakRssBytes } from './process-stats'
 import { createRunFolder, newRunId, runsDir, writeJsonAtomic } from './run-folder'
 import { TrainingRun, type RunOutcome, type RunSetup } from './train'
-import { localStepper } from './train-step'
+import { DataParallelTrainer } from './parallel/data-parallel-trainer'
+import { localStepper, type Stepper } from './train-step'
+import { createAdam } from './kernels/fused-adam'
 
 let active: TrainingRun | null = null
 let settingUp = false
@@ -44,7 +46,7 @@ async function modelFor(
   // A checkpoint carries its optimizer (with Adam's moments); a plain model gets a fresh one.
   if (!model.optimizer)
     model.compile({
-      optimizer: tf.train.adam(config.learningRate),
+      optimizer: createAdam(config.learningRate),
       loss: LOSS,
       metrics: ['accuracy']
     })
@@ -84,6 +86,48 @@ function restoreAdamBiasCorrection(optimizer: tf.Optimizer): void {
 }
 
 /**
+ * How many threads train: `DIGIT_STUDIO_THREADS=1` forces one (measurements, bit-exact comparisons
+ * with a single-thread run); otherwise two where the data-parallel trainer applies (wasm on 2+ cores).
+ */
+export function requestedThreads(env: NodeJS.ProcessEnv = process.env): 1 | 2 {
+  return env.DIGIT_STUDIO_THREADS?.trim() === '1' ? 1 : 2
+}
+
+/**
+ * The stepper a run trains with: the data-parallel trainer (a second wasm engine in a worker
+ * thread) where it applies, else `trainStep` on this thread. A worker that fails to start is not
+ * an error: the run trains on one thread and says why.
+ */
+export async function createStepper(
+  model: tf.LayersModel,
+  emit: (e: EngineEvent) => void,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<{ stepper: Stepper; threads: 1 | 2 }> {
+  if (requestedThreads(env) === 2) {
+    try {
+      const parallel = await DataParallelTrainer.create(model)
+      if (parallel) {
+        emit({ type: 'engine:log', level: 'info', message: 'training on 2 threads' })
+        return { stepper: parallel, threads: 2 }
+      }
+    } catch (err) {
+      emit({
+        type: 'engine:log',
+        level: 'warn',
+        message: `second training thread unavailable (${err instanceof Error ? err.message : String(err)}); training on 1 thread`
+      })
+      return { stepper: localStepper(model), threads: 1 }
+    }
+  }
+  const why =
+    requestedThreads(env) === 1
+      ? 'DIGIT_STUDIO_THREADS=1'
+      : `${tf.getBackend()} backend or a single core`
+  emit({ type: 'engine:log', level: 'info', message: `training on 1 thread (${why})` })
+  return { stepper: localStepper(model), threads: 1 }
+}
+
+/**
  * Sets up and starts a run; resolves with its id once it is under way (progress comes as events).
  * Set-up failures (bad dataset folder, unreadable checkpoint) reject, so the caller sees them at once.
  */
@@ -94,6 +138,7 @@ export async function startTraining(
 ): Promise<{ runId: string }> {
   const release = acquireEngine('a training run')
   settingUp = true
+  let stepper: Stepper | null = null
   try {
     // Leftovers of a crash mid-save (RELIABILITY D4) are removed before anything new is written.
     await sweepTempFiles(dirname(lastModelDir()))
@@ -106,8 +151,9 @@ export async function startTraining(
     const folder = await createRunFolder(runId)
     await writeJsonAtomic(folder.config, runConfig)
     const summary = summarizeModel(model, preset)
-    // One thread today; a data-parallel stepper (./parallel) plugs in here.
-    const stepper = localStepper(model)
+    // Two threads where the data-parallel trainer applies; disposed by finish() however the run ends.
+    const created = await createStepper(model, emit)
+    stepper = created.stepper
     const setup: RunSetup = {
       runId,
       config: runConfig,
@@ -134,6 +180,7 @@ export async function startTraining(
       testCount: data.test.count,
       batchesPerEpoch: Math.ceil(data.train.count / config.batchSize),
       backend: backend.kind,
+      threads: created.threads,
       initialEpoch
     })
     // Start on the next turn of the event loop, so the reply with the run id goes out first.
@@ -141,9 +188,11 @@ export async function startTraining(
       void run
         .run()
         .then((outcome) => finish(run, setup, outcome))
-        .catch((err: unknown) =>
+        .catch(async (err: unknown) => {
           emit({ type: 'training:error', runId, error: serializeError(err) })
-        )
+          // finish() disposes it first thing; this covers a failure before that (idempotent).
+          await setup.stepper.dispose().catch(() => undefined)
+        })
         .finally(() => {
           if (active === run) active = null
           release()
@@ -151,6 +200,7 @@ export async function startTraining(
     })
     return { runId }
   } catch (err) {
+    await stepper?.dispose().catch(() => undefined)
     release()
     throw err
   } finally {

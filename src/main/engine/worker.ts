@@ -17,7 +17,10 @@ interface Port {
 /** Electron's utilityProcess exposes `process.parentPort`; child_process.fork gives `process.send`. */
 function connectToHost(): Port {
   // Typed locally so the engine has no dependency on electron, not even for types.
-  type ParentPort = { postMessage(m: unknown): void; on(e: 'message', cb: (e: { data: unknown }) => void): void }
+  type ParentPort = {
+    postMessage(m: unknown): void
+    on(e: 'message', cb: (e: { data: unknown }) => void): void
+  }
   const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
   if (parentPort) {
     return {
@@ -25,7 +28,8 @@ function connectToHost(): Port {
       onMessage: (cb) => parentPort.on('message', (e) => cb(e.data as RequestMessage))
     }
   }
-  if (!process.send) throw new Error('engine worker must be started as a child process with an IPC channel')
+  if (!process.send)
+    throw new Error('engine worker must be started as a child process with an IPC channel')
   return {
     send: (msg) => process.send!(msg),
     onMessage: (cb) => process.on('message', (m) => cb(m as RequestMessage))

@@ -18,10 +18,16 @@ const FileFilter = v.object({ name: v.string(), extensions: v.array(v.string()) 
 export const appParamSchemas = {
   'app:versions': v.optional(v.object({}), {}),
   'app:progress': v.object({ fraction: v.pipe(v.number(), v.minValue(-1), v.maxValue(1)) }),
-  'app:notify': v.object({ title: v.pipe(v.string(), v.maxLength(200)), body: v.pipe(v.string(), v.maxLength(1000)) }),
+  'app:notify': v.object({
+    title: v.pipe(v.string(), v.maxLength(200)),
+    body: v.pipe(v.string(), v.maxLength(1000))
+  }),
   'engine:restart': v.optional(v.object({}), {}),
   'dialog:openFolder': v.object({ title: v.optional(v.string()) }),
-  'dialog:openFiles': v.object({ title: v.optional(v.string()), filters: v.optional(v.array(FileFilter)) }),
+  'dialog:openFiles': v.object({
+    title: v.optional(v.string()),
+    filters: v.optional(v.array(FileFilter))
+  }),
   'dialog:saveFile': v.object({
     title: v.optional(v.string()),
     defaultName: v.string(),
@@ -44,7 +50,11 @@ export interface AppMethods {
     result: { paths: string[] }
   }
   'dialog:saveFile': {
-    params: { title?: string; defaultName: string; filters?: { name: string; extensions: string[] }[] }
+    params: {
+      title?: string
+      defaultName: string
+      filters?: { name: string; extensions: string[] }[]
+    }
     result: { path: string | null }
   }
 }

@@ -118,6 +118,8 @@ export interface TrainingStartedEvent {
   testCount: number
   batchesPerEpoch: number
   backend: string
+  /** Threads computing each batch's gradients: 2 with the data-parallel trainer, else 1. */
+  threads?: number
   /** Epochs already trained when resuming from a checkpoint (the first epoch event is this + 1). */
   initialEpoch?: number
 }

@@ -67,7 +67,13 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(
     variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]
   ): void {
-    if (tf.getBackend() !== WASM || simdKernels(tf.backend() as never) === null) {
+    // Stock Adam unless on wasm with the SIMD kernels and this project's kernel registered
+    // (registerFallbackKernels); the result is the same bits either way.
+    if (
+      tf.getBackend() !== WASM ||
+      tf.getKernel(ADAM_KERNEL, WASM) === undefined ||
+      simdKernels(tf.backend() as never) === null
+    ) {
       super.applyGradients(variableGradients)
       return
     }
