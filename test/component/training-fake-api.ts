@@ -11,11 +11,14 @@ import type {
   PredictionsPageParams,
   TestPrediction
 } from '../../src/shared/protocol/training'
+import type { EngineState } from '../../src/shared/protocol/app'
 import type { EngineInfo } from '../../src/shared/protocol/info'
 
 export interface FakeApi {
   api: RendererApi
   emit(event: IpcEvent): void
+  /** Plays main's `engine:state` event, e.g. `engineState('crashed', 'engine killed by SIGKILL')`. */
+  engineState(state: EngineState, reason?: string): void
   listeners(type: string): number
   calls: Record<string, ReturnType<typeof vi.fn>>
 }
@@ -138,10 +141,13 @@ export function createFakeApi(predictions: TestPrediction[] = []): FakeApi {
       }
     }
   ) as RendererApi
+  const emit = (event: IpcEvent): void => subs.get(event.type)?.forEach((cb) => cb(event))
   return {
     api,
     calls,
-    emit: (event) => subs.get(event.type)?.forEach((cb) => cb(event)),
+    emit,
+    engineState: (state, reason) =>
+      emit({ type: 'engine:state', state, ...(reason === undefined ? {} : { reason }) }),
     listeners: (type) => subs.get(type)?.size ?? 0
   }
 }

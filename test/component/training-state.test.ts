@@ -193,7 +193,7 @@ describe('TrainingState', () => {
     started()
     fake.emit({ type: 'engine:state', state: 'crashed', reason: 'engine killed by SIGKILL' })
     expect(state.status).toBe('error')
-    expect(state.error).toMatch(/SIGKILL/)
+    expect(state.error).toBe('Engine crashed: engine killed by SIGKILL')
   })
 
   it('unsubscribes on disconnect', () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../../src/main/engine/backend'
 import { DataParallelTrainer } from '../../src/main/engine/parallel/data-parallel-trainer'
 import { batchGradients } from '../../src/main/engine/parallel/batch-gradients'
+import { createStepper } from '../../src/main/engine/parallel/stepper'
 
 // The two-thread trainer must make the same update as one thread on the whole batch: gradients of
 // the two halves, weighted by their sizes, average to the gradient of the whole batch's mean loss.
@@ -106,5 +107,49 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
     for (let i = 0; i < 3; i++) await (trainer as DataParallelTrainer).step(xs, ys)
     expect(tf.memory().numTensors).toBe(count)
     tf.dispose([xs, ys])
+  })
+})
+
+describe('the loss both paths optimise', () => {
+  it('is not clipped: a true-class probability of 0 gives an infinite loss (NAN_LOSS), not ~16', () => {
+    const m = tf.sequential()
+    m.add(tf.layers.flatten({ inputShape: [28, 28, 1] }))
+    m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: 'zeros' }))
+    m.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' })
+    // Softmax of [1000, 0, ...]: class 0 gets 1, every other class underflows to 0.
+    const [kernel] = m.getWeights()
+    const bias = tf.tensor1d([1000, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    m.setWeights([kernel, bias])
+    const { xs, ys } = batch(4) // labels 0, 7, 4, 1: three of four have probability 0
+    const out = batchGradients(m, xs, ys)
+    expect(out.loss).toBe(Infinity)
+    tf.dispose([xs, ys, bias, ...out.grads])
+    m.dispose()
+  })
+})
+
+describe('createStepper', () => {
+  it('trains on one thread with DIGIT_STUDIO_THREADS=1 and says so', async () => {
+    const logs: string[] = []
+    const { stepper, threads } = await createStepper(
+      model,
+      (_level, message) => logs.push(message),
+      { DIGIT_STUDIO_THREADS: '1' }
+    )
+    expect(threads).toBe(1)
+    expect(logs).toEqual(['training on 1 thread (DIGIT_STUDIO_THREADS=1)'])
+    await stepper.dispose()
+  })
+
+  it.skipIf(!multiCore)('trains on two threads on wasm with 2+ cores', async () => {
+    const logs: string[] = []
+    const { stepper, threads } = await createStepper(model, (_l, message) => logs.push(message), {})
+    expect(threads).toBe(2)
+    expect(logs).toEqual(['training on 2 threads'])
+    const { xs, ys } = batch(32)
+    const r = await stepper.step(xs, ys)
+    expect(Number.isFinite(r.loss)).toBe(true)
+    tf.dispose([xs, ys])
+    await stepper.dispose()
   })
 })

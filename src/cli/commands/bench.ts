@@ -37,6 +37,8 @@ export const BENCH_STEPS: BenchStep[] = [
         batchSize: r.batchSize,
         trainBatches: r.trainBatches,
         trainSamplesPerSecond: Math.round(r.trainSamplesPerSecond),
+        trainThreads: r.trainThreads,
+        trainSamplesPerSecondOneThread: Math.round(r.trainSamplesPerSecondOneThread),
         inferSamplesPerSecond: Math.round(r.inferSamplesPerSecond),
         peakRssBytes: r.peakRssBytes
       }
@@ -82,7 +84,11 @@ function formatReport(r: BackendReport): string {
   const n = (x: number | string | undefined): string =>
     typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : '-'
   return (
-    `${r.backend.padEnd(7)} train ${n(f.trainSamplesPerSecond).padStart(7)} samples/s   infer ${n(f.inferSamplesPerSecond).padStart(7)} samples/s   ` +
+    `${r.backend.padEnd(7)} train ${n(f.trainSamplesPerSecond).padStart(7)} samples/s` +
+    (typeof f.trainThreads === 'number' && f.trainThreads > 1
+      ? ` on ${f.trainThreads} threads (${n(f.trainSamplesPerSecondOneThread)} on 1)`
+      : '') +
+    `   infer ${n(f.inferSamplesPerSecond).padStart(7)} samples/s   ` +
     `peak RSS ${n(typeof f.peakRssBytes === 'number' ? f.peakRssBytes / 2 ** 20 : undefined)} MB   ` +
     (typeof f.classifyMedianMs === 'number'
       ? `classify scan ${f.classifyMedianMs} ms (p95 ${f.classifyP95Ms})   `

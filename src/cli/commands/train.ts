@@ -16,7 +16,7 @@ import { backendEnv, withEngine } from '../engine-session'
 import { formatDone, formatDuration, formatEpoch, formatSummary } from '../format-training'
 
 export const TRAIN_USAGE =
-  'digit-studio train [--preset seed|fast|accurate] [--epochs N] [--batch-size N] [--learning-rate X] ' +
+  'digit-studio train [--preset seed|fast|accurate] [--epochs N] [--batch-size N] [--learning-rate X] [--lr-decay X] ' +
   '[--validation-split X] [--train-limit N] [--test-limit N] [--data DIR] [--backend native|wasm|cpu] ' +
   '[--seed N] [--augment|--no-augment] [--resume DIR] [--out DIR] [--json]'
 
@@ -25,6 +25,7 @@ const OPTIONS = {
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   'learning-rate': { type: 'string' },
+  'lr-decay': { type: 'string' },
   'validation-split': { type: 'string' },
   'train-limit': { type: 'string' },
   'test-limit': { type: 'string' },
@@ -67,6 +68,8 @@ export function configFromArgs(argv: string[]): {
     augment: values['no-augment'] ? false : (values.augment ?? d.augment),
     dataset: values.data ? { kind: 'folder', path: resolve(values.data) } : { kind: 'embedded' }
   }
+  const decay = num('lr-decay', values['lr-decay']) ?? d.learningRateDecay
+  if (decay !== undefined) config.learningRateDecay = decay
   const trainLimit = num('train-limit', values['train-limit'])
   const testLimit = num('test-limit', values['test-limit'])
   if (trainLimit !== undefined) config.trainLimit = trainLimit

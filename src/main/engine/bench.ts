@@ -1,7 +1,8 @@
 /**
  * Throughput of this engine's backend on the seed preset: training samples/s over a fixed number
- * of batches after a warm-up (the exact step training uses), then inference samples/s over test
- * images. Real MNIST images, so the figures match what a run sees.
+ * of batches after a warm-up, with the stepper training uses (two threads where the data-parallel
+ * trainer applies) and on one thread for comparison, then inference samples/s over test images.
+ * Real MNIST images, so the figures match what a run sees.
  */
 import * as tf from '@tensorflow/tfjs'
 import { IMAGE_PIXELS } from '../../shared/mnist'
@@ -12,7 +13,8 @@ import { createSeedModel } from './models'
 import { predictSplit, PREDICT_BATCH_SIZE } from './predict'
 import { peakRssBytes } from './process-stats'
 import { BatchBuffers, batchTensors, toFloatPixels, type PreparedSplit } from './preprocess-data'
-import { trainStep } from './train-step'
+import { createStepper } from './parallel/stepper'
+import { localStepper, type Stepper } from './train-step'
 
 export interface BenchOptions {
   batches: number
@@ -41,19 +43,34 @@ export async function runBench(
   // Seed preset with Keras' default rate: what `train` runs by default.
   const model = createSeedModel({ learningRate: 1e-3, seed: 1 })
   try {
-    const step = async (b: number): Promise<void> => {
-      const start = (b * options.batchSize) % (trainCount - options.batchSize + 1)
-      const r = tf.tidy(() => {
+    /** Samples/s of `stepper` over the timed batches, after the warm-up. */
+    const measure = async (stepper: Stepper): Promise<number> => {
+      const step = async (b: number): Promise<void> => {
+        const start = (b * options.batchSize) % (trainCount - options.batchSize + 1)
         const { xs, ys } = batchTensors(trainSplit, order, start, options.batchSize, buffers)
-        return trainStep(model, xs, ys)
-      })
-      await r.loss.data()
-      tf.dispose([r.loss, r.accuracy])
+        try {
+          await stepper.step(xs, ys)
+        } finally {
+          tf.dispose([xs, ys])
+        }
+      }
+      for (let b = 0; b < options.warmupBatches; b++) await step(b)
+      const t0 = performance.now()
+      for (let b = 0; b < options.batches; b++) await step(b)
+      return (options.batches * options.batchSize) / ((performance.now() - t0) / 1000)
     }
-    for (let b = 0; b < options.warmupBatches; b++) await step(b)
-    const t0 = performance.now()
-    for (let b = 0; b < options.batches; b++) await step(b)
-    const trainSeconds = (performance.now() - t0) / 1000
+    const oneThread = await measure(localStepper(model))
+    // What training uses (the same choice, DIGIT_STUDIO_THREADS included); one thread is measured
+    // once only.
+    const { stepper, threads } = await createStepper(model)
+    let trained = oneThread
+    if (threads > 1) {
+      try {
+        trained = await measure(stepper)
+      } finally {
+        await stepper.dispose()
+      }
+    }
 
     const inferCount = Math.min(test.count, PREDICT_BATCH_SIZE * options.inferBatches)
     const testSplit: PreparedSplit = {
@@ -71,7 +88,9 @@ export async function runBench(
       preset: 'seed',
       batchSize: options.batchSize,
       trainBatches: options.batches,
-      trainSamplesPerSecond: (options.batches * options.batchSize) / trainSeconds,
+      trainSamplesPerSecond: trained,
+      trainThreads: threads,
+      trainSamplesPerSecondOneThread: oneThread,
       inferBatchSize: PREDICT_BATCH_SIZE,
       inferSamplesPerSecond: inferCount / inferSeconds,
       peakRssBytes: peakRssBytes()

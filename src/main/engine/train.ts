@@ -110,6 +110,9 @@ export class TrainingRun {
         epochs: config.epochs,
         batchSize: config.batchSize,
         learningRate: config.learningRate,
+        ...(config.learningRateDecay !== undefined
+          ? { learningRateDecay: config.learningRateDecay }
+          : {}),
         validationSplit: config.validationSplit,
         seed: config.seed,
         augment: config.augment,
@@ -156,6 +159,7 @@ export class TrainingRun {
     let trainSamples = 0
     for (let epoch = this.s.initialEpoch + 1; epoch <= epochs; epoch++) {
       const order = epochOrder(data.train.count, config.seed, epoch)
+      setEpochLearningRate(model.optimizer, epochLearningRate(config, epoch))
       const epochStart = performance.now()
       const pausedAtEpochStart = this.pausedMs
       let lossSum = 0
@@ -265,4 +269,18 @@ export class TrainingRun {
       totalSeconds: (performance.now() - started - this.pausedMs) / 1000
     }
   }
+}
+
+/** The rate epoch `epoch` (1-based) trains at: step decay by `learningRateDecay` per epoch. */
+export function epochLearningRate(
+  config: Pick<TrainConfig, 'learningRate' | 'learningRateDecay'>,
+  epoch: number
+): number {
+  return config.learningRate * (config.learningRateDecay ?? 1) ** (epoch - 1)
+}
+
+/** Adam (and tfjs's other optimizers) read `learningRate` on every update. */
+function setEpochLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  const o = optimizer as unknown as { learningRate?: number }
+  if (typeof o.learningRate === 'number') o.learningRate = learningRate
 }

@@ -20,8 +20,8 @@ import { prepareData } from './preprocess-data'
 import { peakRssBytes } from './process-stats'
 import { createRunFolder, newRunId, runsDir, writeJsonAtomic } from './run-folder'
 import { TrainingRun, type RunOutcome, type RunSetup } from './train'
-import { DataParallelTrainer } from './parallel/data-parallel-trainer'
-import { localStepper, type Stepper } from './train-step'
+import { createStepper, logTo } from './parallel/stepper'
+import type { Stepper } from './train-step'
 import { createAdam } from './kernels/fused-adam'
 
 let active: TrainingRun | null = null
@@ -86,48 +86,6 @@ function restoreAdamBiasCorrection(optimizer: tf.Optimizer): void {
 }
 
 /**
- * How many threads train: `DIGIT_STUDIO_THREADS=1` forces one (measurements, bit-exact comparisons
- * with a single-thread run); otherwise two where the data-parallel trainer applies (wasm on 2+ cores).
- */
-export function requestedThreads(env: NodeJS.ProcessEnv = process.env): 1 | 2 {
-  return env.DIGIT_STUDIO_THREADS?.trim() === '1' ? 1 : 2
-}
-
-/**
- * The stepper a run trains with: the data-parallel trainer (a second wasm engine in a worker
- * thread) where it applies, else `trainStep` on this thread. A worker that fails to start is not
- * an error: the run trains on one thread and says why.
- */
-export async function createStepper(
-  model: tf.LayersModel,
-  emit: (e: EngineEvent) => void,
-  env: NodeJS.ProcessEnv = process.env
-): Promise<{ stepper: Stepper; threads: 1 | 2 }> {
-  if (requestedThreads(env) === 2) {
-    try {
-      const parallel = await DataParallelTrainer.create(model)
-      if (parallel) {
-        emit({ type: 'engine:log', level: 'info', message: 'training on 2 threads' })
-        return { stepper: parallel, threads: 2 }
-      }
-    } catch (err) {
-      emit({
-        type: 'engine:log',
-        level: 'warn',
-        message: `second training thread unavailable (${err instanceof Error ? err.message : String(err)}); training on 1 thread`
-      })
-      return { stepper: localStepper(model), threads: 1 }
-    }
-  }
-  const why =
-    requestedThreads(env) === 1
-      ? 'DIGIT_STUDIO_THREADS=1'
-      : `${tf.getBackend()} backend or a single core`
-  emit({ type: 'engine:log', level: 'info', message: `training on 1 thread (${why})` })
-  return { stepper: localStepper(model), threads: 1 }
-}
-
-/**
  * Sets up and starts a run; resolves with its id once it is under way (progress comes as events).
  * Set-up failures (bad dataset folder, unreadable checkpoint) reject, so the caller sees them at once.
  */
@@ -152,7 +110,7 @@ export async function startTraining(
     await writeJsonAtomic(folder.config, runConfig)
     const summary = summarizeModel(model, preset)
     // Two threads where the data-parallel trainer applies; disposed by finish() however the run ends.
-    const created = await createStepper(model, emit)
+    const created = await createStepper(model, logTo(emit))
     stepper = created.stepper
     const setup: RunSetup = {
       runId,
@@ -188,10 +146,10 @@ export async function startTraining(
       void run
         .run()
         .then((outcome) => finish(run, setup, outcome))
-        .catch(async (err: unknown) => {
+        .catch((err: unknown) => {
           emit({ type: 'training:error', runId, error: serializeError(err) })
           // finish() disposes it first thing; this covers a failure before that (idempotent).
-          await setup.stepper.dispose().catch(() => undefined)
+          void setup.stepper.dispose().catch(() => undefined)
         })
         .finally(() => {
           if (active === run) active = null
@@ -209,11 +167,15 @@ export async function startTraining(
 }
 
 async function finish(run: TrainingRun, s: RunSetup, outcome: RunOutcome): Promise<void> {
-  await s.stepper.dispose()
+  // Ending the second thread takes a moment. A run that stopped or failed has sent its last event
+  // already, so the engine doesn't stay busy for it (a next run starts its own worker); a completed
+  // run's is over before the model is saved and `training:done` goes out.
+  const stepperDisposed = s.stepper.dispose().catch(() => undefined)
   if (outcome.kind !== 'done') {
     s.model.dispose()
     return
   }
+  await stepperDisposed
   const { evaluation, probabilities } = outcome
   const metadata = run.finalMetadata(outcome.epochsCompleted, evaluation)
   const modelDir = s.config.outDir ?? lastModelDir()

@@ -21,7 +21,12 @@ export interface BenchResult {
   preset: 'seed'
   batchSize: number
   trainBatches: number
+  /** Training throughput as training runs: on `trainThreads` threads. */
   trainSamplesPerSecond: number
+  /** 2 when training uses the data-parallel trainer (wasm on 2+ cores), else 1. */
+  trainThreads: number
+  /** Training throughput on one thread (equal to `trainSamplesPerSecond` when that is one thread). */
+  trainSamplesPerSecondOneThread: number
   inferBatchSize: number
   inferSamplesPerSecond: number
   /** Peak resident memory of the engine process so far (`process.resourceUsage().maxRSS`). */

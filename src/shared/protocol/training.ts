@@ -17,6 +17,11 @@ export const TrainConfigSchema = v.object({
   epochs: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200)),
   batchSize: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096)),
   learningRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(10)),
+  /**
+   * Step decay: epoch e (1-based) trains at learningRate * learningRateDecay^(e - 1), e.g. 0.5 gives
+   * 1e-3, 5e-4, 2.5e-4. Undefined (or 1) = a constant rate.
+   */
+  learningRateDecay: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(1))),
   validationSplit: v.pipe(v.number(), v.minValue(0), v.maxValue(0.5)),
   seed: v.pipe(v.number(), v.integer(), v.minValue(0)),
   augment: v.boolean(),
@@ -234,6 +239,7 @@ export interface ModelMetadata {
     epochs: number
     batchSize: number
     learningRate: number
+    learningRateDecay?: number
     validationSplit: number
     seed: number
     augment: boolean

@@ -109,11 +109,13 @@ export class TrainingState {
         }
         this.#finish('error')
       }),
+      // A dead engine takes its run with it: no done/stopped/error event will ever come, so the
+      // run ends here (Train enabled again; the Engine view offers the restart).
       api.on('engine:state', (e) => {
-        if (e.state === 'crashed' && this.busy) {
-          this.error = `The engine stopped: ${e.reason ?? 'unknown reason'}`
-          this.#finish('error')
-        }
+        if ((e.state !== 'crashed' && e.state !== 'stopped') || !this.busy) return
+        const what = e.state === 'crashed' ? 'Engine crashed' : 'Engine stopped'
+        this.error = `${what}: ${e.reason ?? 'unknown reason'}`
+        this.#finish('error')
       })
     ]
     return () => this.disconnect()
@@ -135,6 +137,8 @@ export class TrainingState {
       this.runId = runId
       if (this.status === 'starting') this.status = 'running'
     } catch (err) {
+      // An engine crash may already have ended the run (and said why): don't end it twice.
+      if (!this.busy) return
       this.error = errorInfo(err).message
       this.#finish('error')
     }
@@ -170,7 +174,8 @@ export class TrainingState {
     try {
       await fn()
     } catch (err) {
-      this.error = errorInfo(err).message
+      // Keep the reason a run failed (e.g. the engine crash) over the failed request's echo of it.
+      if (this.status !== 'error') this.error = errorInfo(err).message
     }
   }
 
