@@ -36,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`digit-studio: unknown command "${name}"\n${usage()}\n`)
     return 1
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`Usage: ${command.usage}\n`)
+    return 0
+  }
   try {
     return await command.run(rest)
   } catch (err) {
