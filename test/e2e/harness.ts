@@ -8,15 +8,10 @@
  * Run `npm run build` first (`npm run test:e2e` does).
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { build } from 'vite'
-import { APP_ORIGIN, mimeTypeFor, resolveAppPath } from '../../src/main/app-protocol'
 import type { EngineClient } from '../../src/main/engine-client'
 import { forkEngine } from '../../src/main/engine-fork'
 import { EngineHost } from '../../src/main/engine-host'
@@ -33,9 +28,10 @@ import {
 } from '../../src/shared/ipc-contract'
 import type { EngineStateEvent } from '../../src/shared/protocol/app'
 import { decodeBinary, encodeBinary } from './binary-codec'
+import { bundleBridge } from './bridge-bundle'
+import { RENDERER_DIR, ROOT, serveRenderer } from './static-server'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const RENDERER_DIR = join(ROOT, 'out', 'renderer')
+export { RENDERER_DIR } from './static-server'
 /** Screenshots land here (git-ignored), one PNG per `screenshot(name)`. */
 export const RESULTS_DIR = join(ROOT, 'test-results')
 export const CHROMIUM_PATH = process.env.DIGIT_STUDIO_CHROMIUM ?? '/usr/bin/chromium'
@@ -100,53 +96,6 @@ export interface AppFixture {
   screenshot(name: string): Promise<string>
   /** Closes the browser, the server and the engine. */
   close(): Promise<void>
-}
-
-let bridgeScript: Promise<string> | null = null
-
-/** Bundles bridge-page.ts (and with it the preload's createApi) into one script for the page. */
-function bundleBridge(): Promise<string> {
-  bridgeScript ??= (async () => {
-    const output = await build({
-      configFile: false,
-      logLevel: 'silent',
-      build: {
-        write: false,
-        minify: false,
-        lib: {
-          entry: join(ROOT, 'test/e2e/bridge-page.ts'),
-          formats: ['iife'],
-          name: 'digitStudioBridge'
-        }
-      }
-    })
-    const outputs = Array.isArray(output) ? output : [output]
-    for (const o of outputs) {
-      if ('output' in o) {
-        const chunk = o.output.find((c) => c.type === 'chunk')
-        if (chunk && 'code' in chunk) return chunk.code
-      }
-    }
-    throw new Error('bundling the e2e bridge produced no script')
-  })()
-  return bridgeScript
-}
-
-/** Serves `RENDERER_DIR` on 127.0.0.1 only, with the same path confinement as app://. */
-async function serveRenderer(): Promise<{ server: Server; baseUrl: string }> {
-  const server = createServer((req, res) => {
-    // Chromium asks for a favicon on its own; Electron never does, so the app ships none.
-    if (req.url === '/favicon.ico') return void res.writeHead(204).end()
-    const path = resolveAppPath(RENDERER_DIR, `${APP_ORIGIN}${(req.url ?? '/').split('?')[0]}`)
-    if (!path) return void res.writeHead(404).end('Not found')
-    readFile(path).then(
-      (body) => res.writeHead(200, { 'content-type': mimeTypeFor(path) }).end(body),
-      () => res.writeHead(404).end('Not found')
-    )
-  })
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
-  const { port } = server.address() as AddressInfo
-  return { server, baseUrl: `http://127.0.0.1:${port}` }
 }
 
 function defaultDialogs(): DialogServices {

@@ -9,47 +9,21 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
 import type { DoneEvent } from '../../src/shared/protocol/training'
 import { launchApp, type AppFixture } from './harness'
+import {
+  galleryFirstPaint,
+  percentile,
+  pressStopAndTime,
+  setField,
+  startFrameProbe,
+  stopFrameProbe,
+  tilePairs,
+  timePageApi
+} from './training-helpers'
 
 const TRAIN_IMAGES = 2000
 const EPOCHS = 2
-
-/** Starts sampling requestAnimationFrame intervals in the page (the frame-time probe). */
-async function startFrameProbe(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __probe: boolean }
-    w.__frames = []
-    w.__probe = true
-    let last = performance.now()
-    const tick = (now: number): void => {
-      w.__frames.push(now - last)
-      last = now
-      if (w.__probe) requestAnimationFrame(tick)
-    }
-    requestAnimationFrame(tick)
-  })
-}
-
-async function stopFrameProbe(page: Page): Promise<number[]> {
-  return page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __probe: boolean }
-    w.__probe = false
-    return w.__frames.slice(1)
-  })
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
-}
-
-async function setField(page: Page, name: string, value: string): Promise<void> {
-  const input = page.locator(`#view-train input[name="${name}"]`)
-  await input.fill(value)
-  await input.blur()
-}
 
 describe('training dashboard (Chromium, real engine)', () => {
   let app: AppFixture
@@ -176,37 +150,11 @@ describe('training dashboard (Chromium, real engine)', () => {
       .toBe('10000')
 
     // Time to first paint for 10,000 items: from a refresh to the first tiles on screen.
-    const firstPaintMs = await page.evaluate(async () => {
-      const button = [...document.querySelectorAll<HTMLButtonElement>('#view-gallery button')].find(
-        (b) => b.textContent?.trim() === 'Refresh'
-      )!
-      const t0 = performance.now()
-      button.click()
-      await new Promise((r) => requestAnimationFrame(r))
-      return new Promise<number>((resolve) => {
-        const check = (): void => {
-          if (document.querySelector('#view-gallery .tile'))
-            requestAnimationFrame(() => resolve(performance.now() - t0))
-          else requestAnimationFrame(check)
-        }
-        check()
-      })
-    })
+    const firstPaintMs = await galleryFirstPaint(page)
     const rendered = await gallery.locator('.tile').count()
     // Where the time goes: one page straight through the api (bridge + engine), no rendering,
     // and the same page from the engine alone (process IPC only).
-    type PageApi = { predictions: { page(p: unknown): Promise<{ items: { image: unknown }[] }> } }
-    const apiMs = await page.evaluate(async () => {
-      const api = (window as unknown as { api: PageApi }).api
-      const out: Record<string, number | string> = {}
-      for (const limit of [60, 240]) {
-        const t0 = performance.now()
-        const res = await api.predictions.page({ offset: 0, limit })
-        out[limit] = Math.round(performance.now() - t0)
-        out.imageType = Object.prototype.toString.call(res.items[0]?.image)
-      }
-      return out
-    })
+    const apiMs = await timePageApi(page)
     const t0 = performance.now()
     await app.engineHost.request('predictions:page', { offset: 0, limit: 240 })
     const engineMs = performance.now() - t0
@@ -236,11 +184,7 @@ describe('training dashboard (Chromium, real engine)', () => {
       await expect
         .poll(() => gallery.locator('.tile').count(), { timeout: 30_000 })
         .toBeGreaterThan(0)
-      const pairs = await gallery
-        .locator('.tile')
-        .evaluateAll((tiles) =>
-          tiles.map((t) => [(t as HTMLElement).dataset.true, (t as HTMLElement).dataset.predicted])
-        )
+      const pairs = await tilePairs(gallery)
       expect(pairs.every(([t, p]) => t !== p)).toBe(true)
     }
     await gallery.locator('select[name="sort"]').selectOption('confidence')
@@ -278,11 +222,7 @@ describe('training dashboard (Chromium, real engine)', () => {
     await expect
       .poll(() => gallery.locator('.tile').count(), { timeout: 30_000 })
       .toBeGreaterThan(0)
-    const pairs = await gallery
-      .locator('.tile')
-      .evaluateAll((tiles) =>
-        tiles.map((t) => [(t as HTMLElement).dataset.true, (t as HTMLElement).dataset.predicted])
-      )
+    const pairs = await tilePairs(gallery)
     expect(pairs.every(([t, p]) => t === String(best.t) && p === String(best.p))).toBe(true)
     await app.screenshot('gallery-4-pair')
   })
@@ -302,21 +242,7 @@ describe('training dashboard (Chromium, real engine)', () => {
         timeout: 120_000
       })
       .not.toBe('0')
-    const stopMs = await page.evaluate(async () => {
-      const status = document.querySelector('#view-train [data-testid="run-status"]')!
-      const stop = [...document.querySelectorAll<HTMLButtonElement>('#view-train button')].find(
-        (b) => b.textContent?.trim() === 'Stop'
-      )!
-      const t0 = performance.now()
-      stop.click()
-      return new Promise<number>((resolve) => {
-        const check = (): void => {
-          if (/Stopped/.test(status.textContent ?? '')) resolve(performance.now() - t0)
-          else setTimeout(check, 5)
-        }
-        check()
-      })
-    })
+    const stopMs = await pressStopAndTime(page)
     console.log(`[dashboard] Stop ended the run in ${stopMs.toFixed(0)} ms`)
     expect(stopMs).toBeLessThan(1000)
     // Train is available again right away.

@@ -21,6 +21,22 @@ export function randomValues(size: number, seed: number): Float32Array {
   return out
 }
 
+/** A batch of `n` deterministic images in [0, 1) ([n, 28, 28, 1]) with one-hot labels `i % 10`. */
+export function imageBatch(n: number, seed: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
+  const xs = tf.tensor4d(
+    randomValues(n * 28 * 28, seed).map((v) => (v + 1) / 2),
+    [n, 28, 28, 1]
+  )
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: n }, (_, i) => i % 10),
+      'int32'
+    ),
+    10
+  ) as tf.Tensor2D
+  return { xs, ys }
+}
+
 export function makeInputs(shapes: Record<string, number[]>, seed: number): Inputs {
   const inputs: Inputs = {}
   let s = seed

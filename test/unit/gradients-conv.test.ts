@@ -38,6 +38,16 @@ const CONV_CASES: ConvCase[] = [
   { x: [4, 13, 13, 32], k: [3, 3, 32, 64], strides: [1, 1], pad: 'valid' } // and its second
 ]
 
+/** The shape of the convolution's output, and so of its gradient dy. */
+function dyShape(c: ConvCase): number[] {
+  return [
+    c.x[0],
+    outSize(c.x[1], c.k[0], c.strides[0], c.pad),
+    outSize(c.x[2], c.k[1], c.strides[1], c.pad),
+    c.k[3]
+  ]
+}
+
 function convLabel(c: ConvCase): string {
   return `x ${c.x.join('x')}, filter ${c.k.join('x')}, strides ${c.strides.join(',')}, pad ${c.pad}`
 }
@@ -45,12 +55,7 @@ function convLabel(c: ConvCase): string {
 describe('Conv2DBackpropFilter on wasm matches cpu', () => {
   CONV_CASES.forEach((c, i) => {
     it(convLabel(c), async () => {
-      const dy = [
-        c.x[0],
-        outSize(c.x[1], c.k[0], c.strides[0], c.pad),
-        outSize(c.x[2], c.k[1], c.strides[1], c.pad),
-        c.k[3]
-      ]
+      const dy = dyShape(c)
       const inputs = makeInputs({ x: c.x, dy }, 100 + i)
       await compareKernel('Conv2DBackpropFilter', inputs, {
         strides: c.strides,
@@ -65,12 +70,7 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
 describe('Conv2DBackpropInput on wasm matches cpu', () => {
   CONV_CASES.forEach((c, i) => {
     it(convLabel(c), async () => {
-      const dy = [
-        c.x[0],
-        outSize(c.x[1], c.k[0], c.strides[0], c.pad),
-        outSize(c.x[2], c.k[1], c.strides[1], c.pad),
-        c.k[3]
-      ]
+      const dy = dyShape(c)
       const inputs = makeInputs({ dy, filter: c.k }, 200 + i)
       await compareKernel('Conv2DBackpropInput', inputs, {
         strides: c.strides,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { expectClose, randomValues, startWasmWithFallback } from './gradients-check'
+import { expectClose, imageBatch, randomValues, startWasmWithFallback } from './gradients-check'
 
 // Whole training steps on the wasm fallback: the same loss and updates as cpu, no leaked buffers,
 // and a batch-norm + dropout model that learns.
@@ -41,17 +41,7 @@ async function trainStep(
   const model = seedLikeModel(batchNorm)
   model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)))
   model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' })
-  const xs = tf.tensor4d(
-    randomValues(16 * 28 * 28, 7).map((v) => (v + 1) / 2),
-    [16, 28, 28, 1]
-  )
-  const ys = tf.oneHot(
-    tf.tensor1d(
-      Array.from({ length: 16 }, (_, i) => i % 10),
-      'int32'
-    ),
-    10
-  )
+  const { xs, ys } = imageBatch(16, 7)
   const loss = (await model.trainOnBatch(xs, ys)) as number
   const deltas = model.getWeights().map((w, i) => {
     const now = w.dataSync() as Float32Array
@@ -94,17 +84,7 @@ describe('a training step on wasm matches cpu', () => {
     const backend = tf.backend() as BackendWasm
     const model = seedLikeModel(true)
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' })
-    const xs = tf.tensor4d(
-      randomValues(16 * 28 * 28, 5).map((v) => (v + 1) / 2),
-      [16, 28, 28, 1]
-    )
-    const ys = tf.oneHot(
-      tf.tensor1d(
-        Array.from({ length: 16 }, (_, i) => i % 10),
-        'int32'
-      ),
-      10
-    )
+    const { xs, ys } = imageBatch(16, 5)
     await model.trainOnBatch(xs, ys)
     const buffers = backend.numDataIds()
     const tensors = tf.memory().numTensors
@@ -134,17 +114,7 @@ describe('a training step on wasm matches cpu', () => {
     model.add(tf.layers.flatten())
     model.add(tf.layers.dense({ units: 10, activation: 'softmax' }))
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' })
-    const xs = tf.tensor4d(
-      randomValues(32 * 28 * 28, 11).map((v) => (v + 1) / 2),
-      [32, 28, 28, 1]
-    )
-    const ys = tf.oneHot(
-      tf.tensor1d(
-        Array.from({ length: 32 }, (_, i) => i % 10),
-        'int32'
-      ),
-      10
-    )
+    const { xs, ys } = imageBatch(32, 11)
     const first = (await model.trainOnBatch(xs, ys)) as number
     let last = first
     for (let i = 0; i < 20; i++) last = (await model.trainOnBatch(xs, ys)) as number
