@@ -103,10 +103,21 @@ async function loadSplit(imagesFile: string, labelsFile: string): Promise<Split>
   return { images: images.data, labels: labels.data, count: n }
 }
 
+/**
+ * Like Promise.all, but when several fail it reports the first in list order, not the first in
+ * time: a folder with two bad files then always names the same one (train before test).
+ */
+async function inOrder<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises)
+  const failed = settled.find((r) => r.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value)
+}
+
 /** Loads and validates a whole dataset (full MNIST: ~55 MB of bytes, well under a second). */
 export async function loadDataset(source: DatasetSource): Promise<Dataset> {
   const files = locateIdxFiles(sourceDir(source))
-  const [train, test] = await Promise.all([
+  const [train, test] = await inOrder([
     loadSplit(files.trainImages, files.trainLabels),
     loadSplit(files.testImages, files.testLabels)
   ])
