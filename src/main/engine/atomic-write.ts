@@ -19,8 +19,13 @@ function sibling(target: string, mark: string): string {
   )
 }
 
+/** A temp path beside `target`, named so `sweepTempFiles` recognises it after a crash. */
+export function tempSibling(target: string): string {
+  return sibling(target, TMP_MARK)
+}
+
 /** fsync a file or folder; folders are flushed so the rename itself survives a power cut. */
-async function fsyncPath(path: string): Promise<void> {
+export async function fsyncPath(path: string): Promise<void> {
   const handle = await open(path, 'r')
   try {
     await handle.sync()
@@ -44,7 +49,7 @@ async function writeAndSync(path: string, data: string | Uint8Array): Promise<vo
 /** Writes one file atomically: temp file in the same folder, fsync, rename over the target. */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(target), { recursive: true })
-  const tmp = sibling(target, TMP_MARK)
+  const tmp = tempSibling(target)
   try {
     await writeAndSync(tmp, data)
     await rename(tmp, target)

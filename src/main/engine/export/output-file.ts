@@ -3,33 +3,12 @@
  * rename is atomic), fsync, rename (RELIABILITY D4); and turning file-system failures into
  * messages a user can act on ("folder is read-only") instead of a bare errno.
  */
-import { randomBytes } from 'node:crypto'
 import { constants, existsSync } from 'node:fs'
-import { access, open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { access, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { EngineError } from '../../../shared/errors'
-
-/**
- * A temp path beside `target`, named the way atomic-write.ts names its own (`.name.tmp-pid-hex`),
- * so its `sweepTempFiles` removes what a killed export left behind.
- */
-export function tempSibling(target: string): string {
-  return join(
-    dirname(target),
-    `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  )
-}
-
-async function fsync(path: string): Promise<void> {
-  const handle = await open(path, 'r')
-  try {
-    await handle.sync()
-  } catch {
-    // Folders can't be fsynced on some systems (Windows); the rename itself is still atomic.
-  } finally {
-    await handle.close()
-  }
-}
+// One owner of temp names and fsync, so sweepTempFiles and the exports agree on what a leftover is.
+import { fsyncPath, tempSibling } from '../atomic-write'
 
 /**
  * Lets `write` produce the file at a temp path (for libraries that write to a path themselves,
@@ -42,13 +21,13 @@ export async function commitViaTemp(
   const tmp = tempSibling(target)
   try {
     await write(tmp)
-    await fsync(tmp)
+    await fsyncPath(tmp)
     await rename(tmp, target)
   } catch (err) {
     await rm(tmp, { force: true })
     throw err
   }
-  await fsync(dirname(target))
+  await fsyncPath(dirname(target))
 }
 
 const FS_HINTS: Record<string, string> = {
