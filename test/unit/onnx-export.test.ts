@@ -91,6 +91,7 @@ describe('ONNX export', () => {
         if (argmax(onnx) === argmax(engine)) agree++
         if (argmax(engine) === labels[i]) correct++
       }
+      console.log(`${preset}: ${correct}/${COUNT} test images right after a few batches`)
       expect(agree).toBe(COUNT)
       // A few batches are enough for the seed model to be well above chance (10 %), so the compared
       // activations are those of a model that learned; the others get fewer steps than they need.
