@@ -3,19 +3,9 @@
  * objects inside `$state` proxies loop or crash, svelte#14202): the component keeps it in a plain
  * variable, creates it once, hands it plain arrays and destroys it on teardown.
  */
-import {
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-  type ChartDataset
-} from 'chart.js'
+import type { ChartDataset } from 'chart.js'
+import { Chart } from '../../lib/charts/line-chart'
 import type { RunCurves } from '../../lib/state/runs.svelte'
-
-Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend)
 
 export type CompareMetric = 'accuracy' | 'loss'
 

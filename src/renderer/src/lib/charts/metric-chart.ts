@@ -8,30 +8,12 @@
  * turns into a redraw per message. Epoch points are never dropped: every sync copies every new point,
  * only the redraw is throttled.
  */
-import {
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-  type ChartDataset,
-  type ScriptableContext,
-  type TooltipItem
-} from 'chart.js'
+import type { ChartDataset, ScriptableContext, TooltipItem } from 'chart.js'
 import { markersPlugin } from './chart-plugins'
+import { Chart } from './line-chart'
 import type { MetricName, MetricSeries, SeriesPoint } from './metric-series'
 
-Chart.register(
-  LineController,
-  LineElement,
-  PointElement,
-  LinearScale,
-  Tooltip,
-  Legend,
-  markersPlugin
-)
+Chart.register(markersPlugin)
 
 /** Redraws per second while metrics stream; 10-20 Hz is smooth to the eye and cheap. */
 export const MAX_REDRAW_HZ = 12
