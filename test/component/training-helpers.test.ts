@@ -37,11 +37,13 @@ describe('config validation', () => {
       epochs: 0,
       batchSize: 1.5,
       learningRate: 0,
+      learningRateDecay: 1.5,
       validationSplit: 0.9
     })
     expect(errors.epochs).toBe('Must be at least 1.')
     expect(errors.batchSize).toBe('Must be a whole number.')
     expect(errors.learningRate).toBe('Must be more than 0.')
+    expect(errors.learningRateDecay).toBe('Must be at most 1.')
     expect(errors.validationSplit).toBe('Must be at most 0.5.')
     expect(validateConfig({ ...DEFAULT_TRAIN_CONFIG, epochs: null }).epochs).toBe('Enter a number.')
   })

@@ -121,6 +121,20 @@ describe('ModelPanel', () => {
       expect(fake.calls['model:summary']).toHaveBeenLastCalledWith({ preset: 'fast' })
     )
   })
+
+  it("takes the accurate preset's rate decay into the form and the config it builds", async () => {
+    const fake = createFakeApi()
+    const config = new TrainConfigState(fake.api)
+    const { container } = render(ModelPanel, { config })
+    const decay = container.querySelector<HTMLInputElement>('input[name="learningRateDecay"]')!
+    expect(decay.value).toBe('1')
+    await fireEvent.click(screen.getByRole('radio', { name: /accurate/i }))
+    await waitFor(() => expect(decay.value).toBe('0.75'))
+    expect(config.build({ kind: 'embedded' }).learningRateDecay).toBe(0.75)
+    await fireEvent.input(decay, { target: { value: '0' } })
+    expect(await screen.findByText('Must be more than 0.')).toBeTruthy()
+    expect(config.valid).toBe(false)
+  })
 })
 
 describe('DatasetPanel', () => {

@@ -21,4 +21,12 @@ describe('train --lr-decay', () => {
   it('sets learningRateDecay', () => {
     expect(configFromArgs(['--lr-decay', '0.5']).config.learningRateDecay).toBe(0.5)
   })
+
+  it("takes the preset's decay when not given: accurate decays, seed keeps a constant rate", () => {
+    expect(configFromArgs(['--preset', 'accurate']).config.learningRateDecay).toBe(0.75)
+    expect(configFromArgs(['--preset', 'seed']).config.learningRateDecay).toBe(1)
+    expect(
+      configFromArgs(['--preset', 'accurate', '--lr-decay', '1']).config.learningRateDecay
+    ).toBe(1)
+  })
 })

@@ -263,11 +263,21 @@ export interface ModelMetadata {
  */
 export const PRESET_DEFAULTS: Record<
   PresetName,
-  Pick<TrainConfig, 'epochs' | 'batchSize' | 'learningRate' | 'augment'>
+  Required<
+    Pick<TrainConfig, 'epochs' | 'batchSize' | 'learningRate' | 'learningRateDecay' | 'augment'>
+  >
 > = {
-  seed: { epochs: 3, batchSize: 32, learningRate: 1e-3, augment: false },
-  fast: { epochs: 1, batchSize: 128, learningRate: 2e-3, augment: false },
-  accurate: { epochs: 12, batchSize: 128, learningRate: 1e-3, augment: true }
+  seed: { epochs: 3, batchSize: 32, learningRate: 1e-3, learningRateDecay: 1, augment: false },
+  fast: { epochs: 1, batchSize: 128, learningRate: 2e-3, learningRateDecay: 1, augment: false },
+  // Augmented data keeps the loss noisy: a rate that shrinks by a quarter each epoch (1e-3 down to
+  // 4e-5 by epoch 12) lets the last epochs settle into a minimum instead of bouncing around it.
+  accurate: {
+    epochs: 12,
+    batchSize: 128,
+    learningRate: 1e-3,
+    learningRateDecay: 0.75,
+    augment: true
+  }
 }
 
 /** Defaults of the classic recipe (seed preset): 3 epochs of batch 32 reach ~99 % on MNIST. */
@@ -276,6 +286,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   epochs: 3,
   batchSize: 32,
   learningRate: 1e-3,
+  learningRateDecay: 1,
   validationSplit: 0.1,
   seed: 42,
   augment: false,

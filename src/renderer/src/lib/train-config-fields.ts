@@ -8,7 +8,14 @@ import { TrainConfigSchema, type TrainConfig } from '../../../shared/protocol/tr
 import { MNIST_TEST_COUNT, MNIST_TRAIN_COUNT } from '../../../shared/mnist'
 
 export type NumericField =
-  'epochs' | 'batchSize' | 'learningRate' | 'validationSplit' | 'seed' | 'trainLimit' | 'testLimit'
+  | 'epochs'
+  | 'batchSize'
+  | 'learningRate'
+  | 'learningRateDecay'
+  | 'validationSplit'
+  | 'seed'
+  | 'trainLimit'
+  | 'testLimit'
 
 export interface FieldSpec {
   key: NumericField
@@ -21,7 +28,10 @@ export interface FieldSpec {
   optional?: boolean
 }
 
-/** Same limits as TrainConfigSchema (epochs 1-200, batch 1-4096, 0 < lr <= 10, split 0-0.5). */
+/**
+ * Same limits as TrainConfigSchema (epochs 1-200, batch 1-4096, 0 < lr <= 10, 0 < decay <= 1,
+ * split 0-0.5).
+ */
 export const FIELD_SPECS: FieldSpec[] = [
   {
     key: 'epochs',
@@ -46,6 +56,14 @@ export const FIELD_SPECS: FieldSpec[] = [
     min: 0.00001,
     max: 10,
     step: 'any'
+  },
+  {
+    key: 'learningRateDecay',
+    label: 'Rate decay',
+    help: 'Rate × this each epoch; 1 = constant.',
+    min: 0.01,
+    max: 1,
+    step: 0.05
   },
   {
     key: 'validationSplit',

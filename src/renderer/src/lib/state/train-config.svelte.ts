@@ -29,6 +29,8 @@ export class TrainConfigState {
   epochs = $state<number | null>(DEFAULT_TRAIN_CONFIG.epochs)
   batchSize = $state<number | null>(DEFAULT_TRAIN_CONFIG.batchSize)
   learningRate = $state<number | null>(DEFAULT_TRAIN_CONFIG.learningRate)
+  /** Step decay per epoch; 1 = a constant rate. */
+  learningRateDecay = $state<number | null>(DEFAULT_TRAIN_CONFIG.learningRateDecay ?? 1)
   validationSplit = $state<number | null>(DEFAULT_TRAIN_CONFIG.validationSplit)
   seed = $state<number | null>(DEFAULT_TRAIN_CONFIG.seed)
   augment = $state(DEFAULT_TRAIN_CONFIG.augment)
@@ -58,6 +60,7 @@ export class TrainConfigState {
       epochs: this.epochs as number,
       batchSize: this.batchSize as number,
       learningRate: this.learningRate as number,
+      learningRateDecay: this.learningRateDecay as number,
       validationSplit: this.validationSplit as number,
       seed: this.seed as number,
       augment: this.augment,
