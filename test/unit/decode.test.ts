@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { EngineError } from '../../src/shared/errors'
 import { decodeImage } from '../../src/main/engine/image/decode'
@@ -67,6 +69,17 @@ describe('decoders: one fixture per format, same pixels as the source', () => {
     expect(grayDiff(p2, sources.page2)).toBeLessThan(1)
     // CMYK -> RGB goes through K extraction and back: close, not exact.
     expect(grayDiff(p3, sources.page3)).toBeLessThan(3)
+  })
+
+  it('CMYK JPEG (Adobe APP14, as Photoshop and ImageMagick write it) decodes to the same digit', async () => {
+    // Made once with ImageMagick from single.png (`convert single.png -colorspace CMYK -quality 90`),
+    // since jpeg-js can only encode RGB; sources.single is rendered deterministically, so it still matches.
+    const name = 'single-cmyk.jpg'
+    const bytes = readFileSync(fileURLToPath(new URL(`../fixtures/files/${name}`, import.meta.url)))
+    const decoded = await decodeImage(bytes, name)
+    expect(decoded.format).toBe('jpeg')
+    expect([decoded.pages[0].width, decoded.pages[0].height]).toEqual([248, 248])
+    expect(grayDiff(decoded.pages[0], sources.single)).toBeLessThanOrEqual(4)
   })
 
   it('alpha is composited on white (transparent paper reads as white paper)', async () => {
