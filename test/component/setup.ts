@@ -36,3 +36,21 @@ if (!('matchMedia' in window)) {
 HTMLCanvasElement.prototype.getContext = function getContext() {
   return null
 } as typeof HTMLCanvasElement.prototype.getContext
+
+// jsdom has <dialog> without its methods. This stand-in only toggles `open` (and fires `close`);
+// the top layer, inertness and focus containment of showModal() are Chromium's, checked in e2e.
+if (!('showModal' in HTMLDialogElement.prototype)) {
+  Object.assign(HTMLDialogElement.prototype, {
+    show(this: HTMLDialogElement) {
+      this.open = true
+    },
+    showModal(this: HTMLDialogElement) {
+      this.open = true
+    },
+    close(this: HTMLDialogElement) {
+      if (!this.open) return
+      this.open = false
+      this.dispatchEvent(new Event('close'))
+    }
+  })
+}
