@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -13,7 +14,12 @@ import {
 } from '../../src/shared/mnist'
 import { describeDataset, loadDataset, locateIdxFiles } from '../../src/main/engine/datasets'
 import { encodeIdx } from '../../src/main/engine/idx'
-import { epochOrder, prepareData } from '../../src/main/engine/preprocess-data'
+import {
+  BatchBuffers,
+  batchTensors,
+  epochOrder,
+  prepareData
+} from '../../src/main/engine/preprocess-data'
 
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist'
 
@@ -139,17 +145,29 @@ describe('preprocessing', () => {
     const ds = await loadDataset({ kind: 'folder', path })
     const a = prepareData(ds, { validationSplit: 0.1, seed: 7, trainLimit: 100, testLimit: 20 })
     expect([a.train.count, a.validation.count, a.test.count]).toEqual([90, 10, 20])
-    expect(a.train.x.length).toBe(90 * IMAGE_PIXELS)
-    // The fixture's first pixel encodes the label: conversion and gathering kept pixels with their labels.
+    expect(a.train.pixels.length).toBe(90 * IMAGE_PIXELS)
+    // The fixture's first pixel encodes the label: gathering kept pixels with their labels, and a
+    // batch converts them to [0,1] floats, one-hot labels alongside.
     for (let i = 0; i < a.train.count; i++)
-      expect(a.train.x[i * IMAGE_PIXELS]).toBeCloseTo((a.train.labels[i] * 25) / 255, 6)
-    expect(Math.max(...a.train.x)).toBeLessThanOrEqual(1)
-    expect(a.test.images.length).toBe(20 * IMAGE_PIXELS)
+      expect(a.train.pixels[i * IMAGE_PIXELS]).toBe(a.train.labels[i] * 25)
+    const order = Uint32Array.from({ length: 90 }, (_, i) => 89 - i)
+    const { xs, ys } = batchTensors(a.train, order, 0, 90, new BatchBuffers(128))
+    const x = xs.dataSync()
+    const y = ys.dataSync()
+    tf.dispose([xs, ys])
+    expect(xs.shape).toEqual([90, 28, 28, 1])
+    for (let i = 0; i < 90; i++) {
+      const label = a.train.labels[89 - i]
+      expect(x[i * IMAGE_PIXELS]).toBeCloseTo((label * 25) / 255, 6)
+      expect(y[i * 10 + label]).toBe(1)
+    }
+    expect(Math.max(...x)).toBeLessThanOrEqual(1)
+    expect(a.test.pixels.length).toBe(20 * IMAGE_PIXELS)
     const b = prepareData(ds, { validationSplit: 0.1, seed: 7, trainLimit: 100 })
     expect(Array.from(b.validation.labels)).toEqual(Array.from(a.validation.labels))
     const c = prepareData(ds, { validationSplit: 0.1, seed: 8, trainLimit: 100 })
-    expect(Array.from(c.train.x.subarray(0, 5000))).not.toEqual(
-      Array.from(a.train.x.subarray(0, 5000))
+    expect(Array.from(c.train.pixels.subarray(0, 5000))).not.toEqual(
+      Array.from(a.train.pixels.subarray(0, 5000))
     )
     expect(() => prepareData(ds, { validationSplit: 0.5, seed: 1, trainLimit: 1 })).toThrow(
       /no training images left/

@@ -94,6 +94,17 @@ describe('process boundaries', () => {
     }
   })
 
+  it('the engine loads h5wasm only when it writes a Keras file, never at start-up', () => {
+    // Instantiating h5wasm's wasm module costs ~630 MB of resident memory: a static import would
+    // put that into every engine process and every training run's peak RSS.
+    const engineFiles = filesUnder(join(ROOT, 'src/main/engine'))
+    const staticImport = /(?:^|\n)\s*(?:import|export)\b(?!\s+type\b)[^'"]*?from\s*['"]h5wasm/
+    const offenders = engineFiles.filter((f) => staticImport.test(readFileSync(f, 'utf8')))
+    expect(offenders.map((f) => relative(ROOT, f))).toEqual([])
+    const keras = readFileSync(join(ROOT, 'src/main/engine/export/keras.ts'), 'utf8')
+    expect(keras).toMatch(/import\('h5wasm\/node'\)/)
+  })
+
   it('engine, shared and CLI code never import electron', () => {
     const files = ['src/main/engine', 'src/shared', 'src/cli'].flatMap((d) =>
       filesUnder(join(ROOT, d))

@@ -12,7 +12,7 @@ import { loadDatasetCached } from './dataset-cache'
 import { createSeedModel } from './models'
 import { predictSplit, PREDICT_BATCH_SIZE } from './predict'
 import { peakRssBytes } from './process-stats'
-import { BatchBuffers, batchTensors, toFloatPixels, type PreparedSplit } from './preprocess-data'
+import { BatchBuffers, batchTensors, type PreparedSplit } from './preprocess-data'
 import { createStepper } from './parallel/stepper'
 import { localStepper, type Stepper } from './train-step'
 
@@ -34,7 +34,7 @@ export async function runBench(
     options.batchSize * Math.min(options.batches + options.warmupBatches, 50)
   )
   const trainSplit: PreparedSplit = {
-    x: toFloatPixels(train.images.subarray(0, trainCount * IMAGE_PIXELS)),
+    pixels: train.images.subarray(0, trainCount * IMAGE_PIXELS),
     labels: train.labels.subarray(0, trainCount),
     count: trainCount
   }
@@ -74,7 +74,7 @@ export async function runBench(
 
     const inferCount = Math.min(test.count, PREDICT_BATCH_SIZE * options.inferBatches)
     const testSplit: PreparedSplit = {
-      x: toFloatPixels(test.images.subarray(0, inferCount * IMAGE_PIXELS)),
+      pixels: test.images.subarray(0, inferCount * IMAGE_PIXELS),
       labels: test.labels.subarray(0, inferCount),
       count: inferCount
     }

@@ -24,7 +24,6 @@ import {
 } from './model-store'
 import { evaluateProbabilities, predictSplit } from './predict'
 import { setPredictions } from './predictions-store'
-import { toFloatPixels } from './preprocess-data'
 
 type Measured = CurrentModelInfo['measured']
 
@@ -109,15 +108,14 @@ export async function describeModel(
 async function evaluateOnTestSet(model: tf.LayersModel): Promise<NonNullable<Measured>> {
   const dataset = await loadDatasetCached({ kind: 'embedded' })
   const test = {
-    x: toFloatPixels(dataset.test.images),
+    pixels: dataset.test.images,
     labels: dataset.test.labels,
-    count: dataset.test.count,
-    images: dataset.test.images
+    count: dataset.test.count
   }
   const probabilities = (await predictSplit(model, test))!
   const evaluation = evaluateProbabilities(probabilities, test.labels)
   setPredictions({
-    images: test.images,
+    images: test.pixels,
     labels: test.labels,
     probabilities,
     predicted: evaluation.predicted,

@@ -184,7 +184,7 @@ async function finish(run: TrainingRun, s: RunSetup, outcome: RunOutcome): Promi
   if (s.config.outDir) await saveModelToDir(s.model, s.config.outDir, metadata)
   setCurrentModel(s.model, metadata, modelDir)
   setPredictions({
-    images: s.data.test.images,
+    images: s.data.test.pixels,
     labels: s.data.test.labels,
     probabilities,
     predicted: evaluation.predicted,

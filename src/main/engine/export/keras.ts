@@ -11,8 +11,9 @@
  * `config`), so model_config is the model's own topology.
  */
 import * as tf from '@tensorflow/tfjs'
-import h5wasm from 'h5wasm/node'
 import type { ExportMetadata } from './metadata'
+
+type H5wasm = typeof import('h5wasm/node').default
 
 /**
  * The Keras version written into the file. Keras' loader branches on it only for Keras 1 files;
@@ -36,7 +37,20 @@ export function kerasModelConfig(model: tf.LayersModel): { class_name: string; c
   return { class_name: topology.class_name, config: topology.config }
 }
 
-let ready: Promise<unknown> | null = null
+let loading: Promise<H5wasm> | null = null
+
+/**
+ * h5wasm is loaded on the first Keras export, not with the engine: instantiating its wasm module
+ * takes ~630 MB of resident memory, which every engine process (and every training run) would
+ * otherwise carry without ever writing an .h5 file.
+ */
+function loadH5wasm(): Promise<H5wasm> {
+  loading ??= import('h5wasm/node').then(async ({ default: h5wasm }) => {
+    await h5wasm.ready
+    return h5wasm
+  })
+  return loading
+}
 
 /** Writes `model` as a Keras HDF5 file at `path` (the caller makes it atomic via a temp path). */
 export async function writeKerasH5(
@@ -44,8 +58,7 @@ export async function writeKerasH5(
   metadata: ExportMetadata,
   path: string
 ): Promise<void> {
-  ready ??= h5wasm.ready
-  await ready
+  const h5wasm = await loadH5wasm()
   const file = new h5wasm.File(path, 'w')
   try {
     file.create_attribute('keras_version', KERAS_VERSION)
