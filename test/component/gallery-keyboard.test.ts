@@ -30,6 +30,16 @@ function focusedPosition(): number {
   return Number((document.activeElement as HTMLElement).dataset.position)
 }
 
+/** Presses `key` on the focused tile and waits until focus has moved to tile `position`. */
+async function pressAndExpectFocus(
+  key: string,
+  position: number,
+  modifiers: { ctrlKey?: boolean } = {}
+): Promise<void> {
+  await fireEvent.keyDown(document.activeElement!, { key, ...modifiers })
+  await waitFor(() => expect(focusedPosition()).toBe(position))
+}
+
 describe('gridMove', () => {
   const shape = { total: 50, columns: 9, pageRows: 2 } // rows of 9; the last row holds 45..49
 
@@ -86,23 +96,16 @@ describe('gallery grid keyboard', () => {
   it('moves focus and the tab stop with the arrow keys, Home and End', async () => {
     const container = await renderGallery(50)
     tile(container, 0).focus()
-    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' })
-    await waitFor(() => expect(focusedPosition()).toBe(1))
+    await pressAndExpectFocus('ArrowRight', 1)
     expect(tile(container, 1).tabIndex).toBe(0)
     expect(tile(container, 0).tabIndex).toBe(-1)
 
-    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' })
-    await waitFor(() => expect(focusedPosition()).toBe(1 + COLUMNS))
-    await fireEvent.keyDown(document.activeElement!, { key: 'End' })
-    await waitFor(() => expect(focusedPosition()).toBe(2 * COLUMNS - 1))
-    await fireEvent.keyDown(document.activeElement!, { key: 'Home' })
-    await waitFor(() => expect(focusedPosition()).toBe(COLUMNS))
-    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowLeft' })
-    await waitFor(() => expect(focusedPosition()).toBe(COLUMNS - 1))
-    await fireEvent.keyDown(document.activeElement!, { key: 'End', ctrlKey: true })
-    await waitFor(() => expect(focusedPosition()).toBe(49))
-    await fireEvent.keyDown(document.activeElement!, { key: 'Home', ctrlKey: true })
-    await waitFor(() => expect(focusedPosition()).toBe(0))
+    await pressAndExpectFocus('ArrowDown', 1 + COLUMNS)
+    await pressAndExpectFocus('End', 2 * COLUMNS - 1)
+    await pressAndExpectFocus('Home', COLUMNS)
+    await pressAndExpectFocus('ArrowLeft', COLUMNS - 1)
+    await pressAndExpectFocus('End', 49, { ctrlKey: true })
+    await pressAndExpectFocus('Home', 0, { ctrlKey: true })
     expect(container.querySelectorAll('.tile[tabindex="0"]')).toHaveLength(1)
   })
 
@@ -110,14 +113,12 @@ describe('gallery grid keyboard', () => {
     const container = await renderGallery(10_000)
     expect(tile(container, 9999)).toBeNull()
     tile(container, 0).focus()
-    await fireEvent.keyDown(document.activeElement!, { key: 'PageDown' })
-    await waitFor(() => expect(focusedPosition()).toBe(PAGE_ROWS * COLUMNS))
+    await pressAndExpectFocus('PageDown', PAGE_ROWS * COLUMNS)
     await fireEvent.keyDown(document.activeElement!, { key: 'End', ctrlKey: true })
     // Its page is fetched after the scroll, so focus lands a moment later.
     await waitFor(() => expect(focusedPosition()).toBe(9999))
     expect(container.querySelector('.tile[data-position="0"]')).toBeNull()
-    await fireEvent.keyDown(document.activeElement!, { key: 'Home', ctrlKey: true })
-    await waitFor(() => expect(focusedPosition()).toBe(0))
+    await pressAndExpectFocus('Home', 0, { ctrlKey: true })
   })
 })
 
@@ -126,8 +127,7 @@ describe('gallery detail dialog', () => {
     const showModal = vi.spyOn(HTMLDialogElement.prototype, 'showModal')
     const container = await renderGallery(50)
     tile(container, 0).focus()
-    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' })
-    await waitFor(() => expect(focusedPosition()).toBe(1))
+    await pressAndExpectFocus('ArrowRight', 1)
     await fireEvent.keyDown(document.activeElement!, { key: 'Enter' })
 
     const dialog = await screen.findByRole('dialog', { name: 'Test image #1' })

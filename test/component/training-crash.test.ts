@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import ControlsPanel from '../../src/renderer/src/components/training/ControlsPanel.svelte'
 import { TrainingState } from '../../src/renderer/src/lib/state/training.svelte'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/shared/protocol/training'
-import { SUMMARY, createFakeApi } from './training-fake-api'
+import { batchEvent, createFakeApi, startedEvent } from './training-fake-api'
 
 const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, epochs: 3, trainLimit: 2000 }
 const SIGKILL = 'engine killed by SIGKILL'
@@ -14,28 +14,8 @@ function setup() {
   const state = new TrainingState(fake.api)
   state.connect()
   const started = () =>
-    fake.emit({
-      type: 'training:started',
-      runId: 'run-1',
-      config,
-      summary: SUMMARY,
-      trainCount: 1800,
-      validationCount: 200,
-      testCount: 500,
-      batchesPerEpoch: 4,
-      backend: 'wasm'
-    })
-  const batch = (n: number) =>
-    fake.emit({
-      type: 'training:batch',
-      runId: 'run-1',
-      epoch: 1,
-      batch: n,
-      batchesPerEpoch: 4,
-      loss: 1,
-      accuracy: 0.5,
-      samplesPerSecond: 800
-    })
+    fake.emit(startedEvent(config, { trainCount: 1800, validationCount: 200, testCount: 500 }))
+  const batch = (n: number) => fake.emit(batchEvent(1, n))
   const progress = () => fake.calls['app:progress'].mock.calls.map(([p]) => p.fraction as number)
   const notes = () => fake.calls['app:notify'].mock.calls.map(([n]) => n as { title: string })
   return { fake, state, started, batch, progress, notes }

@@ -9,7 +9,8 @@ import type {
   DatasetInfo,
   ModelSummary,
   PredictionsPageParams,
-  TestPrediction
+  TestPrediction,
+  TrainConfig
 } from '../../src/shared/protocol/training'
 import type { EngineState } from '../../src/shared/protocol/app'
 import type { EngineInfo } from '../../src/shared/protocol/info'
@@ -31,6 +32,36 @@ export const SUMMARY: ModelSummary = {
   ],
   totalParams: 1610,
   trainableParams: 1610
+}
+
+/** The engine's `training:started` for the fake run `run-1` (4 batches an epoch, wasm). */
+export function startedEvent(
+  config: TrainConfig,
+  counts: { trainCount: number; validationCount: number; testCount: number }
+): IpcEvent {
+  return {
+    type: 'training:started',
+    runId: 'run-1',
+    config,
+    summary: SUMMARY,
+    ...counts,
+    batchesPerEpoch: 4,
+    backend: 'wasm'
+  }
+}
+
+/** A `training:batch` of `run-1`. */
+export function batchEvent(epoch: number, batch: number, loss = 1): IpcEvent {
+  return {
+    type: 'training:batch',
+    runId: 'run-1',
+    epoch,
+    batch,
+    batchesPerEpoch: 4,
+    loss,
+    accuracy: 0.5,
+    samplesPerSecond: 800
+  }
 }
 
 export const INFO: EngineInfo = {

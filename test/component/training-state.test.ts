@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { TrainingState } from '../../src/renderer/src/lib/state/training.svelte'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/shared/protocol/training'
-import { SUMMARY, createFakeApi } from './training-fake-api'
+import { batchEvent, createFakeApi, startedEvent } from './training-fake-api'
 
 const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, epochs: 2, trainLimit: 512 }
 const confusion = Array.from({ length: 10 }, (_, t) =>
@@ -14,28 +14,9 @@ function setup() {
   const state = new TrainingState(fake.api)
   state.connect()
   const started = () =>
-    fake.emit({
-      type: 'training:started',
-      runId: 'run-1',
-      config,
-      summary: SUMMARY,
-      trainCount: 461,
-      validationCount: 51,
-      testCount: 90,
-      batchesPerEpoch: 4,
-      backend: 'wasm'
-    })
+    fake.emit(startedEvent(config, { trainCount: 461, validationCount: 51, testCount: 90 }))
   const batchEv = (epoch: number, batch: number, loss = 1) =>
-    fake.emit({
-      type: 'training:batch',
-      runId: 'run-1',
-      epoch,
-      batch,
-      batchesPerEpoch: 4,
-      loss,
-      accuracy: 0.5,
-      samplesPerSecond: 800
-    })
+    fake.emit(batchEvent(epoch, batch, loss))
   const epochEv = (epoch: number) =>
     fake.emit({
       type: 'training:epoch',

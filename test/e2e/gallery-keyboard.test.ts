@@ -5,33 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchApp, type AppFixture } from './harness'
+import { trainShortRun } from './training-helpers'
 
 describe('gallery keyboard (Chromium, real engine)', () => {
   let app: AppFixture
 
   beforeAll(async () => {
     app = await launchApp()
-    const done = new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (app.events.some((e) => e.type === 'training:done')) {
-          clearInterval(timer)
-          resolve()
-        }
-      }, 200)
-    })
-    await app.engineHost.request('training:start', {
-      preset: 'fast',
-      epochs: 1,
-      batchSize: 64,
-      learningRate: 2e-3,
-      validationSplit: 0.1,
-      seed: 3,
-      augment: false,
-      trainLimit: 512,
-      testLimit: 200,
-      dataset: { kind: 'embedded' }
-    })
-    await done
+    await trainShortRun(app, { trainLimit: 512, testLimit: 200 })
   })
   afterAll(async () => {
     await app?.close()

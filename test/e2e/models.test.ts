@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchApp, type AppFixture } from './harness'
+import { trainShortRun } from './training-helpers'
 
 describe('Runs & Export view (Chromium, real engine)', () => {
   let app: AppFixture
@@ -25,27 +26,7 @@ describe('Runs & Export view (Chromium, real engine)', () => {
       }
     })
     // A real, short run, so the view has something true to show.
-    const done = new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (app.events.some((e) => e.type === 'training:done')) {
-          clearInterval(timer)
-          resolve()
-        }
-      }, 200)
-    })
-    await app.engineHost.request('training:start', {
-      preset: 'fast',
-      epochs: 2,
-      batchSize: 64,
-      learningRate: 2e-3,
-      validationSplit: 0.1,
-      seed: 3,
-      augment: false,
-      trainLimit: 1024,
-      testLimit: 500,
-      dataset: { kind: 'embedded' }
-    })
-    await done
+    await trainShortRun(app, { epochs: 2, trainLimit: 1024, testLimit: 500 })
   })
   afterAll(async () => {
     await app?.close()

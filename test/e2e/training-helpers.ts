@@ -1,8 +1,40 @@
 /**
- * Page helpers and timing probes for training.test.ts. They measure and read; the assertions stay
- * in the test.
+ * Page helpers and timing probes for the e2e tests (most for training.test.ts). They measure, read
+ * or set up; the assertions stay in the tests.
  */
 import type { Locator, Page } from 'playwright-core'
+import type { TrainConfig } from '../../src/shared/protocol/training'
+import type { AppFixture } from './harness'
+
+/**
+ * Trains a short real run of the `fast` preset on the app's engine and resolves when it is done,
+ * so a view has true results to show. `overrides` sets its size (epochs, train/test limits).
+ */
+export async function trainShortRun(
+  app: AppFixture,
+  overrides: Partial<TrainConfig> = {}
+): Promise<void> {
+  const done = new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      if (app.events.some((e) => e.type === 'training:done')) {
+        clearInterval(timer)
+        resolve()
+      }
+    }, 200)
+  })
+  await app.engineHost.request('training:start', {
+    preset: 'fast',
+    epochs: 1,
+    batchSize: 64,
+    learningRate: 2e-3,
+    validationSplit: 0.1,
+    seed: 3,
+    augment: false,
+    dataset: { kind: 'embedded' },
+    ...overrides
+  })
+  await done
+}
 
 /** Starts sampling requestAnimationFrame intervals in the page (the frame-time probe). */
 export async function startFrameProbe(page: Page): Promise<void> {
