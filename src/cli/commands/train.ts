@@ -63,13 +63,12 @@ export function configFromArgs(argv: string[]): {
     epochs: num('epochs', values.epochs) ?? d.epochs,
     batchSize: num('batch-size', values['batch-size']) ?? d.batchSize,
     learningRate: num('learning-rate', values['learning-rate']) ?? d.learningRate,
+    learningRateDecay: num('lr-decay', values['lr-decay']) ?? d.learningRateDecay,
     validationSplit: num('validation-split', values['validation-split']) ?? d.validationSplit,
     seed: num('seed', values.seed) ?? d.seed,
     augment: values['no-augment'] ? false : (values.augment ?? d.augment),
     dataset: values.data ? { kind: 'folder', path: resolve(values.data) } : { kind: 'embedded' }
   }
-  const decay = num('lr-decay', values['lr-decay']) ?? d.learningRateDecay
-  if (decay !== undefined) config.learningRateDecay = decay
   const trainLimit = num('train-limit', values['train-limit'])
   const testLimit = num('test-limit', values['test-limit'])
   if (trainLimit !== undefined) config.trainLimit = trainLimit
