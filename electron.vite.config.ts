@@ -51,10 +51,10 @@ export default defineConfig({
         // package root as its source, so its package-relative lookups work in both.
         input: {
           index: resolve('src/main/index.ts'),
-          'engine/worker': resolve('src/main/engine/worker.ts'),
+          'engine/worker': resolve('src/engine/worker.ts'),
           // The data-parallel trainer's second thread; DataParallelTrainer looks for it beside the
           // module that creates it (bundled into engine/worker.js).
-          'engine/gradient-worker': resolve('src/main/engine/parallel/gradient-worker.ts')
+          'engine/gradient-worker': resolve('src/engine/training/parallel/gradient-worker.ts')
         }
       }
     }

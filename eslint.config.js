@@ -52,21 +52,43 @@ export default tseslint.config(
       'svelte/prefer-svelte-reactivity': 'off'
     }
   },
-  {
-    // The engine runs in a plain Node process under every host: it must never reach for Electron.
-    files: [
-      'src/main/engine/**/*.ts',
-      'src/shared/**/*.ts',
-      'src/cli/**/*.ts',
-      'src/preload/api.ts'
-    ],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'engine/shared/CLI code must not import electron' }]
-        }
-      ]
-    }
-  }
+  // Import boundaries: the folder picture is the architecture (docs/architecture.md). Renderer,
+  // engine and host import only `shared`; main and the CLI import `host` and `shared`; only main
+  // and preload import electron. Cross-room imports use the `#room/...` aliases (package.json
+  // `imports`), so a relative path climbing out of its room is refused as well.
+  ...boundaries([
+    { room: 'renderer', may: ['shared'] },
+    { room: 'engine', may: ['shared'] },
+    { room: 'host', may: ['shared'] },
+    { room: 'shared', may: [] },
+    { room: 'cli', may: ['host', 'shared'] },
+    { room: 'main', may: ['host', 'shared'], electron: true },
+    { room: 'preload', may: ['shared'], electron: true }
+  ])
 )
+
+/**
+ * One `no-restricted-imports` block per room of `src/`: the aliases of the rooms it may not use,
+ * relative paths that climb into another room, and electron where the room may not have it.
+ */
+function boundaries(rules) {
+  const rooms = ['cli', 'engine', 'host', 'main', 'preload', 'renderer', 'shared']
+  return rules.map(({ room, may, electron }) => {
+    const banned = rooms.filter((r) => r !== room && !may.includes(r))
+    const message = `src/${room} may import only ${may.length ? may.join(', ') : 'itself'}${electron ? ' and electron' : ''} (see docs/architecture.md)`
+    const patterns = [
+      // A regex, not a group: gitignore-style groups read a leading '#' as a comment.
+      { regex: `^#(${banned.join('|')})/`, message },
+      // A relative import that climbs out of src/<room> into a sibling room.
+      {
+        regex: `^(\\.\\./)+(${rooms.filter((r) => r !== room).join('|')})(/|$)`,
+        message: `${message}; use the #room/... alias`
+      }
+    ]
+    const paths = electron ? [] : [{ name: 'electron', message }]
+    return {
+      files: [`src/${room}/**/*.{ts,svelte}`],
+      rules: { 'no-restricted-imports': ['error', { paths, patterns }] }
+    }
+  })
+}

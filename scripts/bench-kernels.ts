@@ -11,11 +11,11 @@ import { readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
-import { selectBackend } from '../src/main/engine/backend'
-import { createAdam } from '../src/main/engine/kernels/fused-adam'
-import { createModel, LOSS } from '../src/main/engine/models'
-import { DataParallelTrainer } from '../src/main/engine/parallel/data-parallel-trainer'
-import { trainStep } from '../src/main/engine/train-step'
+import { selectBackend } from '#engine/backend/selection'
+import { createAdam } from '#engine/backend/kernels/fused-adam'
+import { createModel, LOSS } from '#engine/training/models'
+import { DataParallelTrainer } from '#engine/training/parallel/data-parallel-trainer'
+import { trainStep } from '#engine/training/train-step'
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 /**
- * Assembles src/main/engine/kernels/simd/kernels.wat into kernels-wasm.ts (the binary as base64),
+ * Assembles src/engine/backend/kernels/simd/kernels.wat into kernels-wasm.ts (the binary as base64),
  * so the engine needs no assembler at run time. Run after editing the .wat:
  *   node --import tsx scripts/build-simd.ts
  */
@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import wabtInit from 'wabt'
 
-const dir = fileURLToPath(new URL('../src/main/engine/kernels/simd/', import.meta.url))
+const dir = fileURLToPath(new URL('../src/engine/backend/kernels/simd/', import.meta.url))
 const source = readFileSync(`${dir}kernels.wat`, 'utf8')
 const wabt = await wabtInit()
 const module = wabt.parseWat('kernels.wat', source, { simd: true, bulk_memory: true })

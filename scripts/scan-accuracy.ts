@@ -8,7 +8,7 @@
  * MODEL_DIR defaults to the last trained model (what `digit-studio classify` uses).
  */
 import { parseArgs } from 'node:util'
-import { lastModelDir } from '../src/main/engine/paths'
+import { lastModelDir } from '#engine/store/paths'
 import { measureAccuracy } from '../test/fixtures/accuracy'
 
 const { values, positionals } = parseArgs({

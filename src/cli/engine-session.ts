@@ -1,5 +1,5 @@
-import type { EngineClient } from '../main/engine-client'
-import { forkEngine } from '../main/engine-fork'
+import type { EngineClient } from '#host/engine-client'
+import { forkEngine } from '#host/engine-fork'
 
 /**
  * Runs `fn` against a freshly forked engine and always stops the process afterwards, so a CLI

@@ -2,7 +2,7 @@
  * `digit-studio <command>`: the engine for people who live in a terminal, for benchmarks and tests.
  * Each command lives in its own module under ./commands and returns an exit code.
  */
-import { EngineError } from '../shared/errors'
+import { EngineError } from '#shared/errors'
 import { INFO_USAGE, runInfo } from './commands/info'
 import { TRAIN_USAGE, runTrain } from './commands/train'
 import { BENCH_USAGE, runBench } from './commands/bench'

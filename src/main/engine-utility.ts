@@ -4,8 +4,8 @@
  * RunAsNode fuse is off, and tfjs must never run on main's thread.
  */
 import { app, utilityProcess, type Details } from 'electron'
-import type { EngineToHostMessage } from '../shared/engine-protocol'
-import { EngineClient, type EngineTransport } from './engine-client'
+import type { EngineToHostMessage } from '#shared/engine-protocol'
+import { EngineClient, type EngineTransport } from '#host/engine-client'
 
 /** Name Chromium gives the process (task manager, `child-process-gone` details). */
 export const ENGINE_SERVICE_NAME = 'Digit Studio engine'

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron'
 import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME_PRIVILEGES, handleAppProtocol } from './app-protocol'
-import { EngineHost } from './engine-host'
+import { EngineHost } from '#host/engine-host'
 import { utilityEngine } from './engine-utility'
 import { appHandlers } from './ipc/app'
 import { dialogHandlers } from './ipc/dialog'

@@ -10,7 +10,7 @@ import {
   type IpcEventType,
   type IpcReply,
   type RendererApi
-} from '../shared/ipc-contract'
+} from '#shared/ipc-contract'
 
 /** Sends one invoke to main (or the e2e bridge) and resolves with its data reply. */
 export type InvokeFn = (channel: IpcChannel, params: unknown) => Promise<IpcReply<unknown>>

@@ -1,4 +1,4 @@
-import type { RendererApi } from '../shared/ipc-contract'
+import type { RendererApi } from '#shared/ipc-contract'
 
 declare global {
   interface Window {

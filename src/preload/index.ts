@@ -3,7 +3,7 @@
  * sandboxed, so it is bundled as CommonJS with its few dependencies inlined.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
-import { EVENT_CHANNEL, type IpcEvent, type IpcReply } from '../shared/ipc-contract'
+import { EVENT_CHANNEL, type IpcEvent, type IpcReply } from '#shared/ipc-contract'
 import { createApi } from './api'
 
 const api = createApi(

@@ -8,7 +8,7 @@ import type {
   ClassifyImagesParams,
   ClassifyImagesResult,
   FileResult
-} from '../../src/shared/protocol/classify'
+} from '#shared/protocol/classify'
 
 // jsdom's Blob has no arrayBuffer(); Chromium and Electron do. FileReader reads the same bytes.
 if (!('arrayBuffer' in Blob.prototype)) {

@@ -5,8 +5,8 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import ModelsView from '../../src/renderer/src/components/model/ModelsView.svelte'
 import { setApi } from '../../src/renderer/src/lib/api'
-import type { IpcEvent, RendererApi } from '../../src/shared/ipc-contract'
-import type { CurrentModelInfo, RunDetail, RunSummary } from '../../src/shared/protocol/models'
+import type { IpcEvent, RendererApi } from '#shared/ipc-contract'
+import type { CurrentModelInfo, RunDetail, RunSummary } from '#shared/protocol/models'
 
 const chart = vi.hoisted(() => ({
   created: 0,

@@ -5,8 +5,8 @@ import { describe, expect, it, vi } from 'vitest'
 import StatusBar from '../../src/renderer/src/components/status/StatusBar.svelte'
 import StatusPanel from '../../src/renderer/src/components/status/StatusPanel.svelte'
 import { EngineStatus } from '../../src/renderer/src/lib/state/engine-status.svelte'
-import type { IpcEvent, RendererApi } from '../../src/shared/ipc-contract'
-import type { EngineInfo } from '../../src/shared/protocol/info'
+import type { IpcEvent, RendererApi } from '#shared/ipc-contract'
+import type { EngineInfo } from '#shared/protocol/info'
 
 const INFO: EngineInfo = {
   appVersion: '0.1.0',

@@ -3,7 +3,7 @@ import { render, screen, waitFor } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
 import ControlsPanel from '../../src/renderer/src/components/training/ControlsPanel.svelte'
 import { TrainingState } from '../../src/renderer/src/lib/state/training.svelte'
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/shared/protocol/training'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '#shared/protocol/training'
 import { batchEvent, createFakeApi, startedEvent } from './training-fake-api'
 
 const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, epochs: 3, trainLimit: 2000 }

@@ -4,16 +4,16 @@
  * (The e2e test drives the same components against the real engine.)
  */
 import { vi } from 'vitest'
-import type { IpcEvent, RendererApi } from '../../src/shared/ipc-contract'
+import type { IpcEvent, RendererApi } from '#shared/ipc-contract'
 import type {
   DatasetInfo,
   ModelSummary,
   PredictionsPageParams,
   TestPrediction,
   TrainConfig
-} from '../../src/shared/protocol/training'
-import type { EngineState } from '../../src/shared/protocol/app'
-import type { EngineInfo } from '../../src/shared/protocol/info'
+} from '#shared/protocol/training'
+import type { EngineState } from '#shared/protocol/app'
+import type { EngineInfo } from '#shared/protocol/info'
 
 export interface FakeApi {
   api: RendererApi

@@ -9,7 +9,7 @@ import {
   formatShape
 } from '../../src/renderer/src/lib/format'
 import { FIELD_SPECS, validateConfig } from '../../src/renderer/src/lib/train-config-fields'
-import { DEFAULT_TRAIN_CONFIG } from '../../src/shared/protocol/training'
+import { DEFAULT_TRAIN_CONFIG } from '#shared/protocol/training'
 
 describe('format', () => {
   it('spells out non-finite values instead of printing 0', () => {

@@ -18,7 +18,7 @@ import { GalleryState } from '../../src/renderer/src/lib/state/gallery.svelte'
 import { navigation } from '../../src/renderer/src/lib/state/navigation.svelte'
 import { TrainConfigState } from '../../src/renderer/src/lib/state/train-config.svelte'
 import { TrainingState } from '../../src/renderer/src/lib/state/training.svelte'
-import type { DoneEvent } from '../../src/shared/protocol/training'
+import type { DoneEvent } from '#shared/protocol/training'
 import { createFakeApi } from './training-fake-api'
 
 const confusion = Array.from({ length: 10 }, (_, t) =>
@@ -55,7 +55,7 @@ describe('ControlsPanel', () => {
     expect(ontrain).toHaveBeenCalledOnce()
 
     await training.start({
-      ...(await import('../../src/shared/protocol/training')).DEFAULT_TRAIN_CONFIG,
+      ...(await import('#shared/protocol/training')).DEFAULT_TRAIN_CONFIG,
       epochs: 2
     })
     await waitFor(() => expect(buttons()).toEqual([true, false, false]))

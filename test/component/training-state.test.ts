@@ -1,7 +1,7 @@
 // TrainingState against a fake api: run lifecycle, progress, series, results, taskbar, notification.
 import { describe, expect, it } from 'vitest'
 import { TrainingState } from '../../src/renderer/src/lib/state/training.svelte'
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/shared/protocol/training'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '#shared/protocol/training'
 import { batchEvent, createFakeApi, startedEvent } from './training-fake-api'
 
 const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, epochs: 2, trainLimit: 512 }

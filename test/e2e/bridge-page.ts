@@ -4,7 +4,7 @@
  * IPC, so the renderer under test talks to the real engine through the same api object.
  */
 import { createApi } from '../../src/preload/api'
-import type { IpcChannel, IpcEvent, IpcReply } from '../../src/shared/ipc-contract'
+import type { IpcChannel, IpcEvent, IpcReply } from '#shared/ipc-contract'
 import { decodeBinary, encodeBinary } from './binary-codec'
 
 type BridgeWindow = typeof globalThis & {

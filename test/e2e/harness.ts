@@ -12,9 +12,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import type { EngineClient } from '../../src/main/engine-client'
-import { forkEngine } from '../../src/main/engine-fork'
-import { EngineHost } from '../../src/main/engine-host'
+import type { EngineClient } from '#host/engine-client'
+import { forkEngine } from '#host/engine-fork'
+import { EngineHost } from '#host/engine-host'
 import { appHandlers } from '../../src/main/ipc/app'
 import { dialogHandlers, type DialogServices } from '../../src/main/ipc/dialog'
 import { engineHandlers } from '../../src/main/ipc/engine'
@@ -25,8 +25,8 @@ import {
   type IpcEvent,
   type IpcReply,
   type IpcResult
-} from '../../src/shared/ipc-contract'
-import type { EngineStateEvent } from '../../src/shared/protocol/app'
+} from '#shared/ipc-contract'
+import type { EngineStateEvent } from '#shared/protocol/app'
 import { decodeBinary, encodeBinary } from './binary-codec'
 import { bundleBridge } from './bridge-bundle'
 import { RENDERER_DIR, ROOT, serveRenderer } from './static-server'

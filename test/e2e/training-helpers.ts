@@ -3,7 +3,7 @@
  * or set up; the assertions stay in the tests.
  */
 import type { Locator, Page } from 'playwright-core'
-import type { TrainConfig } from '../../src/shared/protocol/training'
+import type { TrainConfig } from '#shared/protocol/training'
 import type { AppFixture } from './harness'
 
 /**

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sweepTempFiles, writeDirAtomic, writeFileAtomic } from '../../src/main/engine/atomic-write'
+import { sweepTempFiles, writeDirAtomic, writeFileAtomic } from '#engine/store/atomic-write'
 
 let dir: string
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { affineRows, augmentBatch } from '../../src/main/engine/augment'
-import { selectBackend } from '../../src/main/engine/backend'
+import { affineRows, augmentBatch } from '#engine/training/augment'
+import { selectBackend } from '#engine/backend/selection'
 
 beforeAll(async () => {
   // The engine's own fallback (wasm + project gradient kernels), in this process.

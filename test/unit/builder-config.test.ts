@@ -14,7 +14,7 @@ import { minimatch } from 'minimatch'
 import { PNG } from 'pngjs'
 import { describe, expect, it } from 'vitest'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 interface BuilderYml {
   appId: string
   productName: string
@@ -89,7 +89,7 @@ describe('electron-builder.yml', () => {
   })
 
   it('flips the fuses after packing, through a hook that exists', async () => {
-    expect(config.afterPack).toBe('./scripts/after-pack.mjs')
+    expect(config.afterPack).toBe('./build/after-pack.mjs')
     expect(existsSync(join(ROOT, config.afterPack))).toBe(true)
     expect(readFileSync(join(ROOT, config.afterPack), 'utf8')).toMatch(
       /export default async function/

@@ -5,21 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EngineError } from '../../src/shared/errors'
-import {
-  IDX_FILE_NAMES,
-  IMAGE_PIXELS,
-  MNIST_TEST_COUNT,
-  MNIST_TRAIN_COUNT
-} from '../../src/shared/mnist'
-import { describeDataset, loadDataset, locateIdxFiles } from '../../src/main/engine/datasets'
-import { encodeIdx } from '../../src/main/engine/idx'
-import {
-  BatchBuffers,
-  batchTensors,
-  epochOrder,
-  prepareData
-} from '../../src/main/engine/preprocess-data'
+import { EngineError } from '#shared/errors'
+import { IDX_FILE_NAMES, IMAGE_PIXELS, MNIST_TEST_COUNT, MNIST_TRAIN_COUNT } from '#shared/mnist'
+import { describeDataset, loadDataset, locateIdxFiles } from '#engine/data/datasets'
+import { encodeIdx } from '#engine/data/idx'
+import { BatchBuffers, batchTensors, epochOrder, prepareData } from '#engine/data/preprocess-data'
 
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist'
 

@@ -4,10 +4,10 @@
  * brings a working engine back.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import type { EngineClient } from '../../src/main/engine-client'
-import { forkEngine } from '../../src/main/engine-fork'
-import { EngineHost } from '../../src/main/engine-host'
-import type { EngineStateEvent } from '../../src/shared/protocol/app'
+import type { EngineClient } from '#host/engine-client'
+import { forkEngine } from '#host/engine-fork'
+import { EngineHost } from '#host/engine-host'
+import type { EngineStateEvent } from '#shared/protocol/app'
 
 async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise<void> {
   const start = Date.now()

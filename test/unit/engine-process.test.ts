@@ -4,15 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { EngineClient, EngineExit } from '../../src/main/engine-client'
-import { forkEngine } from '../../src/main/engine-fork'
-import type { EngineEvent } from '../../src/shared/engine-protocol'
-import { EngineError } from '../../src/shared/errors'
-import {
-  DEFAULT_TRAIN_CONFIG,
-  type DoneEvent,
-  type TrainConfig
-} from '../../src/shared/protocol/training'
+import type { EngineClient, EngineExit } from '#host/engine-client'
+import { forkEngine } from '#host/engine-fork'
+import type { EngineEvent } from '#shared/engine-protocol'
+import { EngineError } from '#shared/errors'
+import { DEFAULT_TRAIN_CONFIG, type DoneEvent, type TrainConfig } from '#shared/protocol/training'
 
 // Process-level reliability of the training engine: a killed engine is reported as such and a new
 // one works (RELIABILITY T2), and a run resumed from a checkpoint ends with exactly the weights of

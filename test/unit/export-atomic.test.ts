@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync, watch } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exportModel } from '../../src/main/engine/export'
-import type { ExportFormat } from '../../src/shared/protocol/models'
+import { exportModel } from '#engine/export/index'
+import type { ExportFormat } from '#shared/protocol/models'
 import { saveModel, tempDir, trainedModel, useEngineBackend } from './export-helpers'
 
 const CHILD = fileURLToPath(new URL('./export-child.ts', import.meta.url))
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await saveModel(small, oldModelDir, 'fast')
   small.dispose()
   // The new model is the big one (3.5 MB of weights), so its write takes long enough to be caught.
-  const { createModel } = await import('../../src/main/engine/models')
+  const { createModel } = await import('#engine/training/models')
   const big = createModel('accurate', { learningRate: 1e-3, seed: 3 })
   await saveModel(big, newModelDir, 'accurate')
   big.dispose()

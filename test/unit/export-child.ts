@@ -3,9 +3,9 @@
  * it with SIGKILL as soon as the export's temp file appears, i.e. in the middle of the write.
  * argv: format out modelDir
  */
-import { exportModel } from '../../src/main/engine/export'
-import { selectBackend } from '../../src/main/engine/backend'
-import type { ExportFormat } from '../../src/shared/protocol/models'
+import { exportModel } from '#engine/export/index'
+import { selectBackend } from '#engine/backend/selection'
+import type { ExportFormat } from '#shared/protocol/models'
 
 const [format, out, modelDir] = process.argv.slice(2)
 await selectBackend('cpu')

@@ -9,10 +9,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { EngineClient } from '../../src/main/engine-client'
-import { forkEngine } from '../../src/main/engine-fork'
-import type { EngineEvent } from '../../src/shared/engine-protocol'
-import type { DoneEvent, TrainConfig } from '../../src/shared/protocol/training'
+import type { EngineClient } from '#host/engine-client'
+import { forkEngine } from '#host/engine-fork'
+import type { EngineEvent } from '#shared/engine-protocol'
+import type { DoneEvent, TrainConfig } from '#shared/protocol/training'
 import { tempDir } from './export-helpers'
 
 const BIN = fileURLToPath(new URL('../../bin/digit-studio.mjs', import.meta.url))
@@ -87,7 +87,7 @@ describe('export and runs, through the CLI and the engine process', () => {
     const r = await cli(['export', '--format', 'onnx', '--out', join(home, 'none.onnx')])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(
-      /NO_MODEL: no trained model yet .* Train one first with `digit-studio train`, or pass --model DIR/
+      /NO_MODEL: no trained model yet \(looked in .*\): train one first, or pass --model DIR/
     )
   })
 

@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { selectBackend } from '../../src/main/engine/backend'
-import { createModel } from '../../src/main/engine/models'
-import { saveModelToDir } from '../../src/main/engine/model-store'
-import { loadDataset } from '../../src/main/engine/datasets'
-import { toFloatPixels } from '../../src/main/engine/preprocess-data'
-import type { ModelMetadata, PresetName } from '../../src/shared/protocol/training'
+import { selectBackend } from '#engine/backend/selection'
+import { createModel } from '#engine/training/models'
+import { saveModelToDir } from '#engine/store/model-store'
+import { loadDataset } from '#engine/data/datasets'
+import { toFloatPixels } from '#engine/data/preprocess-data'
+import type { ModelMetadata, PresetName } from '#shared/protocol/training'
 
 /** The engine's backend here (wasm fallback), so "the engine's outputs" are really the engine's. */
 export async function useEngineBackend(): Promise<string> {

@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exportModel } from '../../src/main/engine/export'
-import { EngineError } from '../../src/shared/errors'
+import { exportModel } from '#engine/export/index'
+import { EngineError } from '#shared/errors'
 import {
   predictFlat,
   saveModel,

@@ -8,13 +8,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { afterPack, repairTfjsNode } from '../../src/main/after-pack'
+import { afterPack, repairTfjsNode } from '../../build/after-pack.ts'
 import {
   electronBinaryPath,
   flipFusesAfterPack,
   fuseConfig,
   type AfterPackContext
-} from '../../src/main/fuses'
+} from '../../build/fuses.ts'
 
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'
 const ENABLE = 49

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createAdam, FusedAdamOptimizer } from '../../src/main/engine/kernels/fused-adam'
+import { createAdam, FusedAdamOptimizer } from '#engine/backend/kernels/fused-adam'
 import { randomValues, startWasmWithFallback } from './gradients-check'
 
 // The fused Adam must make tfjs's Adam updates exactly, and keep state Adam can reload.

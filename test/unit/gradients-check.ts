@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import * as wasm from '@tensorflow/tfjs-backend-wasm'
 import { expect } from 'vitest'
-import { registerFallbackKernels } from '../../src/main/engine/gradients'
-import { wasmBinariesDir } from '../../src/main/engine/paths'
+import { registerFallbackKernels } from '#engine/backend/gradients'
+import { wasmBinariesDir } from '#engine/store/paths'
 
 // Helpers of the gradients*.test.ts files. Every fallback kernel is checked against the pure-JS
 // cpu backend, tfjs's reference. tfjs keeps one engine per process, so each check runs on wasm,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { compareKernel, makeInputs, randomValues, startWasmWithFallback } from './gradients-check'
-import { simdKernels } from '../../src/main/engine/kernels/simd/simd-kernels'
+import { simdKernels } from '#engine/backend/kernels/simd/simd-kernels'
 
 // The other fast wasm kernels (reductions, bias add, ReLU gradient, tile, matmul, shared-data
 // identity and cast) and the cpu delegate, against cpu.

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os'
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { selectBackend } from '../../src/main/engine/backend'
-import { DataParallelTrainer } from '../../src/main/engine/parallel/data-parallel-trainer'
-import { batchGradients } from '../../src/main/engine/parallel/batch-gradients'
-import { createStepper } from '../../src/main/engine/parallel/stepper'
+import { selectBackend } from '#engine/backend/selection'
+import { DataParallelTrainer } from '#engine/training/parallel/data-parallel-trainer'
+import { batchGradients } from '#engine/training/parallel/batch-gradients'
+import { createStepper } from '#engine/training/parallel/stepper'
 
 // The two-thread trainer must make the same update as one thread on the whole batch: gradients of
 // the two halves, weighted by their sizes, average to the gradient of the whole batch's mean loss.

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { EngineError } from '../../src/shared/errors'
+import { EngineError } from '#shared/errors'
 import {
   encodeIdx,
   isGzip,
@@ -9,7 +9,7 @@ import {
   parseIdxHeader,
   parseIdxImages,
   parseIdxLabels
-} from '../../src/main/engine/idx'
+} from '#engine/data/idx'
 
 // A fixed seed, so a failing property reproduces on every machine.
 const FC = { seed: 20261127, numRuns: 300 }

@@ -5,15 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { APP_ORIGIN } from '../../src/main/app-protocol'
-import { forkEngine } from '../../src/main/engine-fork'
-import { EngineHost } from '../../src/main/engine-host'
+import { forkEngine } from '#host/engine-fork'
+import { EngineHost } from '#host/engine-host'
 import { appHandlers, type AppServices } from '../../src/main/ipc/app'
 import { dialogHandlers } from '../../src/main/ipc/dialog'
 import { engineHandlers } from '../../src/main/ipc/engine'
 import { guarded, senderProblem, type SenderInfo } from '../../src/main/ipc/guard'
 import { eventSender, registerIpc, type IpcMainLike } from '../../src/main/ipc/register'
-import { EngineError } from '../../src/shared/errors'
-import { EVENT_CHANNEL, INVOKE_CHANNELS } from '../../src/shared/ipc-contract'
+import { EngineError } from '#shared/errors'
+import { EVENT_CHANNEL, INVOKE_CHANNELS } from '#shared/ipc-contract'
 
 const ORIGINS = [APP_ORIGIN]
 const fromApp: SenderInfo = { senderFrame: { url: 'app://digit-studio/index.html', parent: null } }

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as jsfive from 'jsfive'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exportModel } from '../../src/main/engine/export'
-import { KERAS_VERSION } from '../../src/main/engine/export/keras'
+import { exportModel } from '#engine/export/index'
+import { KERAS_VERSION } from '#engine/export/keras'
 import { saveModel, tempDir, trainedModel, useEngineBackend } from './export-helpers'
 
 let home: string

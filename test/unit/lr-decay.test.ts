@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { epochLearningRate } from '../../src/main/engine/train'
+import { epochLearningRate } from '#engine/training/train'
 import { configFromArgs } from '../../src/cli/commands/train'
 
 // Optional per-epoch step decay of the learning rate (TrainConfig.learningRateDecay).

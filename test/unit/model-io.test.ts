@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EngineError } from '../../src/shared/errors'
-import type { ModelMetadata } from '../../src/shared/protocol/training'
-import { selectBackend } from '../../src/main/engine/backend'
-import { fileSaver } from '../../src/main/engine/model-io'
-import { loadModelFromDir, saveModelToDir } from '../../src/main/engine/model-store'
-import { createFastModel } from '../../src/main/engine/models'
+import { EngineError } from '#shared/errors'
+import type { ModelMetadata } from '#shared/protocol/training'
+import { selectBackend } from '#engine/backend/selection'
+import { fileSaver } from '#engine/store/model-io'
+import { loadModelFromDir, saveModelToDir } from '#engine/store/model-store'
+import { createFastModel } from '#engine/training/models'
 
 let dir: string
 beforeAll(async () => {

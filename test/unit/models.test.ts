@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { selectBackend } from '../../src/main/engine/backend'
+import { selectBackend } from '#engine/backend/selection'
 import {
   createAccurateModel,
   createFastModel,
   createSeedModel,
   summarizeModel
-} from '../../src/main/engine/models'
-import { trainStep } from '../../src/main/engine/train-step'
+} from '#engine/training/models'
+import { trainStep } from '#engine/training/train-step'
 
 // Model presets. Saving and loading: model-io.test.ts; atomic writes: atomic-write.test.ts;
 // augmentation: augment.test.ts; evaluation and the gallery store: predictions-store.test.ts.

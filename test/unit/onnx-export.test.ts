@@ -8,11 +8,11 @@ import * as ort from 'onnxruntime-node'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exportModel } from '../../src/main/engine/export'
-import { buildExportMetadata } from '../../src/main/engine/export/metadata'
-import { modelToOnnx, ONNX_OPSET } from '../../src/main/engine/export/onnx'
-import { decodeModel } from '../../src/main/engine/export/onnx-proto'
-import type { PresetName } from '../../src/shared/protocol/training'
+import { exportModel } from '#engine/export/index'
+import { buildExportMetadata } from '#engine/export/metadata'
+import { modelToOnnx, ONNX_OPSET } from '#engine/export/onnx'
+import { decodeModel } from '#engine/export/onnx-proto'
+import type { PresetName } from '#shared/protocol/training'
 import {
   predictFlat,
   saveModel,

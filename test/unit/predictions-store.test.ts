@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { selectBackend } from '../../src/main/engine/backend'
-import { evaluateProbabilities } from '../../src/main/engine/predict'
-import { predictionsPage, type PredictionSet } from '../../src/main/engine/predictions-store'
+import { selectBackend } from '#engine/backend/selection'
+import { evaluateProbabilities } from '#engine/training/predict'
+import { predictionsPage, type PredictionSet } from '#engine/store/predictions-store'
 
 beforeAll(async () => {
   // The engine's own fallback (wasm + project gradient kernels), in this process.

@@ -4,7 +4,7 @@
  * (there is no Electron runtime here); the object handed to exposeInMainWorld is inspected.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { EVENT_CHANNEL, INVOKE_CHANNELS, type RendererApi } from '../../src/shared/ipc-contract'
+import { EVENT_CHANNEL, INVOKE_CHANNELS, type RendererApi } from '#shared/ipc-contract'
 
 const exposed: Record<string, unknown> = {}
 const invoked: [string, unknown][] = []

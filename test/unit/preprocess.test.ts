@@ -9,7 +9,7 @@ import {
   otsuThreshold,
   percentile,
   toGray
-} from '../../src/main/engine/image/preprocess'
+} from '#engine/classify/image/preprocess'
 import {
   centreOfMass,
   cropPiece,
@@ -19,9 +19,9 @@ import {
   placeByCentreOfMass,
   strokeWidth,
   toUnitRange
-} from '../../src/main/engine/image/normalise-digit'
-import { fitWithin, resizeArea } from '../../src/main/engine/image/resize'
-import type { GrayImage } from '../../src/main/engine/image/types'
+} from '#engine/classify/image/normalise-digit'
+import { fitWithin, resizeArea } from '#engine/classify/image/resize'
+import type { GrayImage } from '#engine/classify/image/types'
 
 const grayOf = (w: number, h: number, f: (x: number, y: number) => number): GrayImage => {
   const data = new Uint8Array(w * h)

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { labelComponents } from '../../src/main/engine/image/components'
-import { analysePage } from '../../src/main/engine/image/page-pipeline'
+import { labelComponents } from '#engine/classify/image/components'
+import { analysePage } from '#engine/classify/image/page-pipeline'
 import {
   belongTogether,
   dropSpecks,
@@ -8,8 +8,8 @@ import {
   readingOrder,
   segmentDigits,
   type Piece
-} from '../../src/main/engine/image/segment'
-import type { GrayImage } from '../../src/main/engine/image/types'
+} from '#engine/classify/image/segment'
+import type { GrayImage } from '#engine/classify/image/types'
 import { renderScan, type MnistDigit } from '../fixtures/render-scan'
 import { testDigits } from '../fixtures/scans'
 

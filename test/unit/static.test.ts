@@ -76,9 +76,7 @@ describe('CSP in src/renderer/index.html (S2)', () => {
 })
 
 describe('process boundaries', () => {
-  const mainFiles = filesUnder(join(ROOT, 'src/main')).filter(
-    (f) => !relative(join(ROOT, 'src/main'), f).startsWith('engine')
-  )
+  const mainFiles = filesUnder(join(ROOT, 'src/main'))
   const heavy =
     /^(@tensorflow\/|sharp$|jpeg-js|fast-png|pngjs|omggif|utif2|bmp-ts|@jsquash\/|h5wasm|onnxruntime)/
 
@@ -97,18 +95,16 @@ describe('process boundaries', () => {
   it('the engine loads h5wasm only when it writes a Keras file, never at start-up', () => {
     // Instantiating h5wasm's wasm module costs ~630 MB of resident memory: a static import would
     // put that into every engine process and every training run's peak RSS.
-    const engineFiles = filesUnder(join(ROOT, 'src/main/engine'))
+    const engineFiles = filesUnder(join(ROOT, 'src/engine'))
     const staticImport = /(?:^|\n)\s*(?:import|export)\b(?!\s+type\b)[^'"]*?from\s*['"]h5wasm/
     const offenders = engineFiles.filter((f) => staticImport.test(readFileSync(f, 'utf8')))
     expect(offenders.map((f) => relative(ROOT, f))).toEqual([])
-    const keras = readFileSync(join(ROOT, 'src/main/engine/export/keras.ts'), 'utf8')
+    const keras = readFileSync(join(ROOT, 'src/engine/export/keras.ts'), 'utf8')
     expect(keras).toMatch(/import\('h5wasm\/node'\)/)
   })
 
   it('engine, shared and CLI code never import electron', () => {
-    const files = ['src/main/engine', 'src/shared', 'src/cli'].flatMap((d) =>
-      filesUnder(join(ROOT, d))
-    )
+    const files = ['src/engine', 'src/shared', 'src/cli'].flatMap((d) => filesUnder(join(ROOT, d)))
     files.push(join(ROOT, 'src/preload/api.ts'))
     for (const file of files) {
       for (const spec of importsOf(file)) {

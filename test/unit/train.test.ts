@@ -3,15 +3,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { EngineClient } from '../../src/main/engine-client'
-import { forkEngine } from '../../src/main/engine-fork'
-import type { EngineEvent } from '../../src/shared/engine-protocol'
-import { EngineError } from '../../src/shared/errors'
+import type { EngineClient } from '#host/engine-client'
+import { forkEngine } from '#host/engine-fork'
+import type { EngineEvent } from '#shared/engine-protocol'
+import { EngineError } from '#shared/errors'
 import {
   DEFAULT_TRAIN_CONFIG,
   type TrainConfig,
   type TrainingEvent
-} from '../../src/shared/protocol/training'
+} from '#shared/protocol/training'
 
 // The real engine in a real child process, on the wasm fallback with the project's gradient
 // kernels: the protocol, the training loop and the files are all exercised, nothing is mocked.

@@ -1,31 +1,15 @@
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
-import type { EngineClient } from '../../main/engine-client'
-import { forkEngine } from '../../main/engine-fork'
-import { EngineError } from '../../shared/errors'
-import type { BackendKind } from '../../shared/protocol/info'
+import { forkEngine } from '#host/engine-fork'
+import { EngineError } from '#shared/errors'
+import type { BackendKind } from '#shared/protocol/info'
+import type { BackendFigures, BenchOptions, BenchStep } from './bench-step'
 import { classifyBenchStep } from './classify-bench-step'
 
 export const BENCH_USAGE = 'digit-studio bench [--batches N] [--cpu] [--json]'
 
 /** Timed training batches by default: ~2,500 samples, a few seconds on the fallback, after 3 warm-up batches. */
 const DEFAULT_BATCHES = 20
-
-export interface BenchOptions {
-  batches: number
-}
-
-/** Figures of one backend; each step adds its own keys. */
-export type BackendFigures = Record<string, number | string>
-
-/**
- * One measurement made in each backend's engine. Steps run in order in the same process, and
- * each returns the figures it adds. The classify work adds its "drop -> answer" latency step here.
- */
-export interface BenchStep {
-  name: string
-  run(engine: EngineClient, options: BenchOptions): Promise<BackendFigures>
-}
 
 export const BENCH_STEPS: BenchStep[] = [
   {

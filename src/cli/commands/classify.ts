@@ -1,13 +1,13 @@
 import { readFile, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { EngineError, serializeError, type SerializedError } from '../../shared/errors'
+import { EngineError, serializeError, type SerializedError } from '#shared/errors'
 import {
   CLASSIFY_LIMITS,
   DEFAULT_MIN_SPECK_AREA,
   type ClassifyFile,
   type FileResult
-} from '../../shared/protocol/classify'
+} from '#shared/protocol/classify'
 import { backendEnv, withEngine } from '../engine-session'
 
 export const CLASSIFY_USAGE =

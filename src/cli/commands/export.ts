@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { EngineError } from '../../shared/errors'
+import { EngineError } from '#shared/errors'
 import {
   EXPORT_FORMATS,
   type ExportFormat,
   type ExportParams,
   type ExportResult
-} from '../../shared/protocol/models'
-import { lastModelDir } from '../../main/engine/paths'
+} from '#shared/protocol/models'
 import { backendEnv, withEngine } from '../engine-session'
 
 export const EXPORT_USAGE =
@@ -39,7 +37,7 @@ export function formatFromArgs(format: string | undefined, out: string): ExportF
   )
 }
 
-/** Builds the export request; with neither --model nor --run, the last trained model must exist. */
+/** Builds the export request; with neither --model nor --run, the engine uses the last trained model. */
 export function exportParamsFromArgs(argv: string[]): {
   params: ExportParams
   json: boolean
@@ -64,17 +62,9 @@ export function exportParamsFromArgs(argv: string[]): {
     format: formatFromArgs(values.format, values.out),
     out: resolve(values.out)
   }
+  // With neither, the engine exports its current model: the last trained one (NO_MODEL if none).
   if (values.run) params.runId = values.run
-  else {
-    const modelDir = values.model ? resolve(values.model) : lastModelDir()
-    if (!values.model && !existsSync(join(modelDir, 'model.json'))) {
-      throw new EngineError(
-        'NO_MODEL',
-        `no trained model yet (looked in ${modelDir}). Train one first with \`digit-studio train\`, or pass --model DIR`
-      )
-    }
-    params.modelDir = modelDir
-  }
+  else if (values.model) params.modelDir = resolve(values.model)
   return { params, json: values.json, backend: values.backend }
 }
 
@@ -99,7 +89,12 @@ export function formatExport(r: ExportResult): string {
 export async function runExport(argv: string[]): Promise<number> {
   const { params, json, backend } = exportParamsFromArgs(argv)
   const result = await withEngine(backendEnv(backend), (engine) =>
-    engine.request('model:export', params)
+    engine.request('model:export', params).catch((err: unknown) => {
+      // The engine's message says where it looked; only the CLI has a --model flag to suggest.
+      if (err instanceof EngineError && err.code === 'NO_MODEL')
+        throw new EngineError('NO_MODEL', `${err.message}, or pass --model DIR`)
+      throw err
+    })
   )
   process.stdout.write((json ? JSON.stringify(result) : formatExport(result)) + '\n')
   return 0

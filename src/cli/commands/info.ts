@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { backendEnv, withEngine } from '../engine-session'
-import type { EngineInfo } from '../../shared/protocol/info'
+import type { EngineInfo } from '#shared/protocol/info'
 
 export const INFO_USAGE = 'digit-studio info [--backend native|wasm|cpu] [--json]'
 

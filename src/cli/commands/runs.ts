@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
-import { EngineError } from '../../shared/errors'
-import type { RunSummary } from '../../shared/protocol/models'
+import { EngineError } from '#shared/errors'
+import type { RunSummary } from '#shared/protocol/models'
 import { withEngine } from '../engine-session'
 
 export const RUNS_USAGE = 'digit-studio runs [list|show ID|delete ID] [--json]'

@@ -1,9 +1,9 @@
 import cliProgress from 'cli-progress'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { EngineClient } from '../../main/engine-client'
-import type { EngineEvent } from '../../shared/engine-protocol'
-import { EngineError } from '../../shared/errors'
+import type { EngineClient } from '#host/engine-client'
+import type { EngineEvent } from '#shared/engine-protocol'
+import { EngineError } from '#shared/errors'
 import {
   DEFAULT_TRAIN_CONFIG,
   PRESET_DEFAULTS,
@@ -11,7 +11,7 @@ import {
   type DoneEvent,
   type PresetName,
   type TrainConfig
-} from '../../shared/protocol/training'
+} from '#shared/protocol/training'
 import { backendEnv, withEngine } from '../engine-session'
 import { formatDone, formatDuration, formatEpoch, formatSummary } from '../format-training'
 

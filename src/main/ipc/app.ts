@@ -1,5 +1,5 @@
 /** IPC for `app:*`: versions, taskbar progress and notifications, answered in main. */
-import type { AppMethods } from '../../shared/protocol/app'
+import type { AppMethods } from '#shared/protocol/app'
 import type { CheckedHandler } from './guard'
 
 type Versions = AppMethods['app:versions']['result']

@@ -2,7 +2,7 @@
  * IPC for `dialog:*`: native open/save dialogs. Only main can show them, and only main turns the
  * user's choice into a path, so the renderer never invents paths of its own.
  */
-import type { AppMethods } from '../../shared/protocol/app'
+import type { AppMethods } from '#shared/protocol/app'
 import type { CheckedHandler } from './guard'
 
 type FileFilter = { name: string; extensions: string[] }

@@ -2,8 +2,8 @@
  * IPC for the engine channels: each is forwarded to the engine process as is (the engine
  * validates again, whoever the host), plus `engine:restart`, which main answers itself.
  */
-import { ENGINE_CHANNELS } from '../../shared/ipc-contract'
-import type { EngineMethod } from '../../shared/engine-protocol'
+import { ENGINE_CHANNELS } from '#shared/ipc-contract'
+import type { EngineMethod } from '#shared/engine-protocol'
 import type { CheckedHandler } from './guard'
 
 /** What the engine handlers need from the engine host. */

@@ -4,9 +4,9 @@
  * (`IpcReply`), so errors keep their name and code on the way to the renderer.
  */
 import * as v from 'valibot'
-import { EngineError, serializeError } from '../../shared/errors'
+import { EngineError, serializeError } from '#shared/errors'
 import { originOf } from '../origin'
-import { ipcParamSchemas, type IpcChannel, type IpcReply } from '../../shared/ipc-contract'
+import { ipcParamSchemas, type IpcChannel, type IpcReply } from '#shared/ipc-contract'
 
 /** The parts of an `IpcMainInvokeEvent` the guard reads; tests pass plain objects. */
 export interface SenderInfo {

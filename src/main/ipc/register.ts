@@ -3,7 +3,7 @@
  * renderer. Refuses to start with a channel left unhandled, so a new contract entry can't be
  * silently dead.
  */
-import { EVENT_CHANNEL, INVOKE_CHANNELS, type IpcEvent } from '../../shared/ipc-contract'
+import { EVENT_CHANNEL, INVOKE_CHANNELS, type IpcEvent } from '#shared/ipc-contract'
 import { guarded, type CheckedHandler, type SenderInfo } from './guard'
 
 /** The part of `ipcMain` we use (a fake in tests). */

@@ -33,11 +33,24 @@ export interface BenchResult {
   peakRssBytes: number
 }
 
+/** What a host needs to time "drop -> answer" itself: a scan and a model to read it with. */
+export interface ClassifyScanFixture {
+  /** PNG bytes of one MNIST test digit as a dark-on-light scan. */
+  scan: Uint8Array
+  /** An untrained seed model (latency does not depend on the weights), saved for classify. */
+  modelDir: string
+  /** Temporary folder holding `modelDir`: the host removes it when done. */
+  tempDir: string
+}
+
 export interface BenchMethods {
   /** Measures the seed preset's training and inference throughput on this engine's backend. */
   'bench:run': { params: BenchParams; result: BenchResult }
+  /** Prepares the fixture of the host-side classify latency measurement. */
+  'bench:classifyScan': { params: Record<string, never>; result: ClassifyScanFixture }
 }
 
 export const benchParamSchemas = {
-  'bench:run': BenchParamsSchema
+  'bench:run': BenchParamsSchema,
+  'bench:classifyScan': v.strictObject({})
 } as const

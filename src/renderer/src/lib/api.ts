@@ -3,7 +3,7 @@
  * Components and state classes import from here instead of touching `window` themselves, so a
  * component test can hand in a fake with `setApi()`.
  */
-import type { RendererApi } from '../../../shared/ipc-contract'
+import type { RendererApi } from '#shared/ipc-contract'
 
 let override: RendererApi | null = null
 

@@ -5,7 +5,7 @@
  * `{0: .., 1: ..}` objects when a bridge serialises them as JSON (the browser test harness, the
  * CLI's --json), so `toBytes` accepts all three instead of trusting one transport.
  */
-import { IMAGE_PIXELS, IMAGE_SIZE } from '../../../shared/mnist'
+import { IMAGE_PIXELS, IMAGE_SIZE } from '#shared/mnist'
 
 /** Normalises whatever crossed the bridge into a `Uint8Array` of 784 pixels (zeros if malformed). */
 export function toBytes(image: unknown): Uint8Array {

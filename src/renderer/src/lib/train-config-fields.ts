@@ -4,8 +4,8 @@
  * out-of-range values early; the schema itself stays the judge (see `validateConfig`).
  */
 import * as v from 'valibot'
-import { TrainConfigSchema, type TrainConfig } from '../../../shared/protocol/training'
-import { MNIST_TEST_COUNT, MNIST_TRAIN_COUNT } from '../../../shared/mnist'
+import { TrainConfigSchema, type TrainConfig } from '#shared/protocol/training'
+import { MNIST_TEST_COUNT, MNIST_TRAIN_COUNT } from '#shared/mnist'
 
 export type NumericField =
   | 'epochs'

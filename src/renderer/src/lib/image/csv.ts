@@ -2,7 +2,7 @@
  * The results table as CSV (RFC 4180: comma-separated, quotes doubled, CRLF line ends), one row per
  * file: the digit string, per-digit labels and confidences, the low-confidence count, or the error.
  */
-import type { FileResult } from '../../../../shared/protocol/classify'
+import type { FileResult } from '#shared/protocol/classify'
 
 export const CSV_HEADER = [
   'file',

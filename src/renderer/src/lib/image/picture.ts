@@ -2,7 +2,7 @@
  * Drawing the engine's step pictures (`Picture`: gray or RGBA bytes) onto canvases. Decoding never
  * happens here: the engine sends small, already decoded pictures (thumbnail, mask, 28x28).
  */
-import type { Picture } from '../../../../shared/protocol/classify'
+import type { Picture } from '#shared/protocol/classify'
 
 /** Gray or RGBA bytes -> RGBA for ImageData. `invert` shows white-on-black masks as dark ink on light. */
 export function pictureToRgba(pic: Picture, invert = false): Uint8ClampedArray<ArrayBuffer> {

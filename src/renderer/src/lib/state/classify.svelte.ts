@@ -3,13 +3,13 @@
  * answer for each, which one is selected, the speck-size setting, and the CSV export. Files are sent
  * as bytes to the engine, which decodes them (never this renderer, never Electron's main process).
  */
-import type { RendererApi } from '../../../../shared/ipc-contract'
+import type { RendererApi } from '#shared/ipc-contract'
 import {
   CLASSIFY_LIMITS,
   DEFAULT_MIN_SPECK_AREA,
   type ClassifyFile,
   type FileResult
-} from '../../../../shared/protocol/classify'
+} from '#shared/protocol/classify'
 import { errorInfo } from '../api'
 import { resultsToCsv } from '../image/csv'
 

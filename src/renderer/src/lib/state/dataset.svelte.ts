@@ -2,9 +2,9 @@
  * The dataset the next run trains on: the embedded MNIST copy or a folder of IDX files the user
  * picked, with its counts and a few sample images per class for the strip.
  */
-import type { RendererApi } from '../../../../shared/ipc-contract'
+import type { RendererApi } from '#shared/ipc-contract'
 import { errorInfo } from '../api'
-import type { DatasetInfo, DatasetSource } from '../../../../shared/protocol/training'
+import type { DatasetInfo, DatasetSource } from '#shared/protocol/training'
 
 export type DatasetApi = Pick<RendererApi, 'dataset' | 'dialog'>
 

@@ -2,9 +2,9 @@
  * The engine status the status bar and panel show: backend and why, dataset, versions, and whether
  * the engine process is up. One rune class; components only read it and call its methods.
  */
-import type { RendererApi } from '../../../../shared/ipc-contract'
-import type { EngineState } from '../../../../shared/protocol/app'
-import type { EngineInfo } from '../../../../shared/protocol/info'
+import type { RendererApi } from '#shared/ipc-contract'
+import type { EngineState } from '#shared/protocol/app'
+import type { EngineInfo } from '#shared/protocol/info'
 import { errorInfo } from '../api'
 
 export type AppVersions = Awaited<ReturnType<RendererApi['app']['versions']>>

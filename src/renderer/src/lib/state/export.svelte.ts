@@ -3,13 +3,13 @@
  * engine for the work. Holds the engine's current model (refreshed when a run finishes or a model
  * is imported), which export or import is under way, and the last outcome to show.
  */
-import type { RendererApi } from '../../../../shared/ipc-contract'
+import type { RendererApi } from '#shared/ipc-contract'
 import {
   EXPORT_FORMAT_INFO,
   type CurrentModelInfo,
   type ExportFormat,
   type ExportResult
-} from '../../../../shared/protocol/models'
+} from '#shared/protocol/models'
 import { errorInfo } from '../api'
 
 export type ExportApi = Pick<RendererApi, 'model' | 'dialog' | 'on'>

@@ -4,8 +4,8 @@
  * never all 10,000 images at once. Responses to an older filter are dropped by generation number,
  * so a slow page can't paint digits of the previous filter.
  */
-import type { RendererApi } from '../../../../shared/ipc-contract'
-import type { PredictionFilter, TestPrediction } from '../../../../shared/protocol/training'
+import type { RendererApi } from '#shared/ipc-contract'
+import type { PredictionFilter, TestPrediction } from '#shared/protocol/training'
 import { errorInfo } from '../api'
 
 export type GalleryApi = Pick<RendererApi, 'predictions'>

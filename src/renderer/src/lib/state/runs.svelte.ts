@@ -3,8 +3,8 @@
  * curves, and their per-epoch metrics (fetched once per run and cached). Lists and details are
  * `$state.raw` and replaced, never mutated, so the chart always gets plain arrays.
  */
-import type { RendererApi } from '../../../../shared/ipc-contract'
-import type { RunDetail, RunSummary } from '../../../../shared/protocol/models'
+import type { RendererApi } from '#shared/ipc-contract'
+import type { RunDetail, RunSummary } from '#shared/protocol/models'
 import { errorInfo } from '../api'
 
 export type RunsApi = Pick<RendererApi, 'runs' | 'on'>

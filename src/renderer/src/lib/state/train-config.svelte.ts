@@ -2,7 +2,7 @@
  * The run the user is setting up: preset, hyperparameters, and the model summary of the preset.
  * Validation mirrors `TrainConfigSchema` exactly (the engine validates the same schema again).
  */
-import type { RendererApi } from '../../../../shared/ipc-contract'
+import type { RendererApi } from '#shared/ipc-contract'
 import { errorInfo } from '../api'
 import {
   DEFAULT_TRAIN_CONFIG,
@@ -11,8 +11,8 @@ import {
   type ModelSummary,
   type PresetName,
   type TrainConfig
-} from '../../../../shared/protocol/training'
-import type { EngineInfo } from '../../../../shared/protocol/info'
+} from '#shared/protocol/training'
+import type { EngineInfo } from '#shared/protocol/info'
 import { validateConfig } from '../train-config-fields'
 
 export type ConfigApi = Pick<RendererApi, 'model' | 'engine'>

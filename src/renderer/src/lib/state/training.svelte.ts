@@ -6,7 +6,7 @@
  * `$state.raw` and replaced on every event (never pushed into), so nothing deep-proxies big arrays
  * and the charts get plain data (see metric-series.ts, RELIABILITY T3).
  */
-import type { RendererApi } from '../../../../shared/ipc-contract'
+import type { RendererApi } from '#shared/ipc-contract'
 import { errorInfo } from '../api'
 import type {
   BatchEvent,
@@ -15,7 +15,7 @@ import type {
   PausedEvent,
   TrainConfig,
   TrainingStartedEvent
-} from '../../../../shared/protocol/training'
+} from '#shared/protocol/training'
 import {
   appendBatch,
   appendEpoch,

@@ -1,0 +1,53 @@
+import * as v from 'valibot'
+import { EngineError, serializeError } from '#shared/errors'
+import {
+  engineParamSchemas,
+  type EngineMethod,
+  type ReplyMessage,
+  type RequestMessage
+} from '#shared/engine-protocol'
+import { benchHandlers } from './handlers/bench'
+import { classifyHandlers } from './handlers/classify'
+import { infoHandlers } from './handlers/info'
+import { modelHandlers } from './handlers/models'
+import { trainingHandlers } from './handlers/training'
+import type { EngineContext, Handler } from './handlers/types'
+
+const handlers = {
+  ...infoHandlers,
+  ...trainingHandlers,
+  ...classifyHandlers,
+  ...modelHandlers,
+  ...benchHandlers
+} as Record<EngineMethod, Handler<EngineMethod>>
+
+/** Short text of what failed validation, e.g. "epochs: Invalid value: Expected >=1 but received 0". */
+function describeIssues(issues: v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => `${v.getDotPath(i) ?? 'params'}: ${i.message}`)
+    .join('; ')
+}
+
+/**
+ * Runs one request: checks the method exists and its params match the schema, calls the handler,
+ * and always produces a reply (errors become data). Hosts never see an exception from here.
+ */
+export async function dispatch(msg: RequestMessage, ctx: EngineContext): Promise<ReplyMessage> {
+  try {
+    const handler = Object.hasOwn(handlers, msg.method) ? handlers[msg.method] : undefined
+    const schema = Object.hasOwn(engineParamSchemas, msg.method)
+      ? engineParamSchemas[msg.method]
+      : undefined
+    if (!handler || !schema)
+      throw new EngineError('BAD_REQUEST', `unknown engine method "${String(msg.method)}"`)
+    const parsed = v.safeParse(schema, msg.params ?? {})
+    if (!parsed.success) {
+      throw new EngineError('BAD_REQUEST', `${msg.method}: ${describeIssues(parsed.issues)}`)
+    }
+    const result = await handler(parsed.output as never, ctx)
+    return { kind: 'reply', id: msg.id, ok: true, result }
+  } catch (err) {
+    return { kind: 'reply', id: msg.id, ok: false, error: serializeError(err) }
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Saving and loading TF.js layers models on disk without tfjs-node: `file://` handlers live in
+ * tfjs-node, which the fallback doesn't have. A folder holds `model.json` (topology, weights
+ * manifest, training config, metadata) and `weights.bin`, the same layout tfjs-node writes, so
+ * either can read the other's files. Saves are atomic (atomic-write.ts); loads validate what they
+ * read (RELIABILITY P2) and name the file at fault.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { EngineError } from '#shared/errors'
+import { writeDirAtomic } from './atomic-write'
+
+export const MODEL_JSON = 'model.json'
+export const WEIGHTS_BIN = 'weights.bin'
+
+/** An IOHandler that writes model.json + weights.bin into `dir`, replacing it atomically. */
+export function fileSaver(dir: string): tf.io.IOHandler {
+  return {
+    save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
+      if (artifacts.modelTopology instanceof ArrayBuffer) {
+        throw new EngineError('EXPORT_FAILED', 'only layers models (JSON topology) can be saved')
+      }
+      const weightData = artifacts.weightData
+        ? tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[])
+        : new ArrayBuffer(0)
+      const modelJson: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology as object,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }]
+      }
+      if (artifacts.trainingConfig) modelJson.trainingConfig = artifacts.trainingConfig
+      if (artifacts.userDefinedMetadata)
+        modelJson.userDefinedMetadata = artifacts.userDefinedMetadata
+      await writeDirAtomic(dir, {
+        [MODEL_JSON]: JSON.stringify(modelJson),
+        [WEIGHTS_BIN]: new Uint8Array(weightData)
+      })
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
+    }
+  }
+}
+
+const DTYPE_BYTES: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2
+}
+
+/** Bytes a weights manifest promises, so a truncated weights.bin is caught before decoding. */
+export function expectedWeightBytes(specs: tf.io.WeightsManifestEntry[]): number {
+  return specs.reduce((sum, spec) => {
+    const size = spec.shape.reduce((a, b) => a * b, 1)
+    const dtype = spec.quantization?.dtype ?? spec.dtype
+    const bytes = DTYPE_BYTES[dtype]
+    if (bytes === undefined)
+      throw new EngineError('MODEL_INVALID', `weight ${spec.name} has unsupported dtype ${dtype}`)
+    return sum + size * bytes
+  }, 0)
+}
+
+/** An IOHandler that reads a model folder written by `fileSaver` or by tfjs-node/tfjs-converter. */
+export function fileLoader(dir: string): tf.io.IOHandler {
+  const jsonPath = join(dir, MODEL_JSON)
+  const bad = (problem: string): never => {
+    throw new EngineError('MODEL_INVALID', `${jsonPath}: ${problem}`)
+  }
+  return {
+    load: async (): Promise<tf.io.ModelArtifacts> => {
+      if (!existsSync(jsonPath))
+        throw new EngineError('NO_MODEL', `${jsonPath}: no model.json in ${dir}`)
+      let json: tf.io.ModelJSON
+      try {
+        json = JSON.parse(await readFile(jsonPath, 'utf8')) as tf.io.ModelJSON
+      } catch (err) {
+        return bad(`not valid JSON (${(err as Error).message})`)
+      }
+      if (
+        typeof json !== 'object' ||
+        json === null ||
+        typeof json.modelTopology !== 'object' ||
+        json.modelTopology === null
+      ) {
+        bad('missing modelTopology')
+      }
+      if (!Array.isArray(json.weightsManifest)) bad('missing weightsManifest')
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+        const specs: tf.io.WeightsManifestEntry[] = []
+        const buffers: Uint8Array[] = []
+        for (const group of manifest) {
+          if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights))
+            bad('weightsManifest entries need paths and weights')
+          specs.push(...group.weights)
+          for (const p of group.paths) {
+            // Weight files must sit beside model.json: a manifest can't point elsewhere on disk.
+            if (typeof p !== 'string' || basename(p) !== p)
+              bad(`weights path ${JSON.stringify(p)} is not a plain file name`)
+            const file = join(dir, p)
+            if (!existsSync(file)) bad(`weights file ${p} is missing`)
+            buffers.push(await readFile(file))
+          }
+        }
+        const total = buffers.reduce((n, b) => n + b.byteLength, 0)
+        const expected = expectedWeightBytes(specs)
+        if (total !== expected) bad(`weights are ${total} bytes, the manifest needs ${expected}`)
+        const joined = new Uint8Array(total)
+        let at = 0
+        for (const b of buffers) {
+          joined.set(b, at)
+          at += b.byteLength
+        }
+        return [specs, joined.buffer]
+      })
+    }
+  }
+}

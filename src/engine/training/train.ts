@@ -1,0 +1,286 @@
+/**
+ * One training run: a custom loop (rather than `model.fit`) so that each batch can be augmented
+ * with its own seed, the loss checked for NaN (tfjs has no TerminateOnNaN), stop and pause honoured
+ * within one batch, batch metrics throttled, and each epoch checkpointed with optimizer state.
+ * Every batch yields to the event loop, so the engine reads stop/pause requests mid-epoch.
+ */
+import * as tf from '@tensorflow/tfjs'
+import type { EngineEvent } from '#shared/engine-protocol'
+import { EngineError, serializeError } from '#shared/errors'
+import type {
+  EpochEvent,
+  ModelMetadata,
+  ModelSummary,
+  TrainConfig
+} from '#shared/protocol/training'
+import { augmentBatch } from './augment'
+import type { Dataset } from '../data/datasets'
+import { saveModelToDir } from '../store/model-store'
+import { evaluateProbabilities, predictSplit, type Evaluation } from './predict'
+import { BatchBuffers, batchTensors, epochOrder, type PreparedData } from '../data/preprocess-data'
+import { deriveSeed } from '../random'
+import { writeJsonAtomic, type RunFolder } from '../store/run-folder'
+import type { Stepper } from './train-step'
+
+/** Batch events at most every 50 ms (~20 a second): enough for a live chart, cheap for IPC. */
+const BATCH_EVENT_INTERVAL_MS = 50
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+export interface RunSetup {
+  runId: string
+  config: TrainConfig
+  model: tf.LayersModel
+  summary: ModelSummary
+  data: PreparedData
+  dataset: Dataset
+  folder: RunFolder
+  /** Epochs already trained (resume); the loop runs epochs initialEpoch+1 .. config.epochs. */
+  initialEpoch: number
+  /** Runs one optimisation step per batch (this thread, or split across cores). */
+  stepper: Stepper
+  backend: string
+  appVersion: string
+  emit(event: EngineEvent): void
+}
+
+/** How a run ended; the caller decides what to keep (done: the model and predictions). */
+export type RunOutcome =
+  | {
+      kind: 'done'
+      evaluation: Evaluation
+      probabilities: Float32Array
+      epochsCompleted: number
+      trainSeconds: number
+      trainSamples: number
+      totalSeconds: number
+    }
+  | { kind: 'stopped' }
+  | { kind: 'failed' }
+
+export class TrainingRun {
+  private stopRequested = false
+  private paused: { resume: () => void; promise: Promise<void> } | null = null
+  private pausedMs = 0
+
+  constructor(private readonly s: RunSetup) {}
+
+  /** Asks the loop to stop after the current batch. */
+  stop(): boolean {
+    this.stopRequested = true
+    // A paused run wakes up to see the stop request.
+    this.paused?.resume()
+    this.paused = null
+    return true
+  }
+
+  /** Pauses after the current batch; false when already paused. */
+  pause(): boolean {
+    if (this.paused || this.stopRequested) return false
+    let resume!: () => void
+    const promise = new Promise<void>((res) => (resume = res))
+    this.paused = { resume, promise }
+    this.s.emit({ type: 'training:paused', runId: this.s.runId })
+    return true
+  }
+
+  /** Resumes a paused run; false when it wasn't paused. */
+  resume(): boolean {
+    if (!this.paused) return false
+    this.paused.resume()
+    this.paused = null
+    this.s.emit({ type: 'training:resumed', runId: this.s.runId })
+    return true
+  }
+
+  private async waitWhilePaused(): Promise<void> {
+    if (!this.paused) return
+    const t0 = performance.now()
+    await this.paused.promise
+    this.pausedMs += performance.now() - t0
+  }
+
+  private metadata(epochsCompleted: number, test: Evaluation | null): ModelMetadata {
+    const { config, dataset, data } = this.s
+    return {
+      preset: config.preset,
+      runId: this.s.runId,
+      epochsCompleted,
+      hyperparameters: {
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        learningRate: config.learningRate,
+        ...(config.learningRateDecay !== undefined
+          ? { learningRateDecay: config.learningRateDecay }
+          : {}),
+        validationSplit: config.validationSplit,
+        seed: config.seed,
+        augment: config.augment,
+        ...(config.trainLimit !== undefined ? { trainLimit: config.trainLimit } : {}),
+        ...(config.testLimit !== undefined ? { testLimit: config.testLimit } : {})
+      },
+      dataset: {
+        name: dataset.name,
+        source: dataset.source,
+        train: data.train.count,
+        test: data.test.count
+      },
+      testAccuracy: test?.accuracy ?? null,
+      testLoss: test?.loss ?? null,
+      backend: this.s.backend,
+      appVersion: this.s.appVersion,
+      date: new Date().toISOString()
+    }
+  }
+
+  /** Metadata for the final model once the test evaluation is known. */
+  finalMetadata(epochsCompleted: number, test: Evaluation): ModelMetadata {
+    return this.metadata(epochsCompleted, test)
+  }
+
+  /** Runs the epochs; never throws: failures become a `training:error` event. */
+  async run(): Promise<RunOutcome> {
+    try {
+      return await this.loop()
+    } catch (err) {
+      this.s.emit({ type: 'training:error', runId: this.s.runId, error: serializeError(err) })
+      return { kind: 'failed' }
+    }
+  }
+
+  private async loop(): Promise<RunOutcome> {
+    const { config, model, data, runId, emit } = this.s
+    const { batchSize, epochs } = config
+    const batchesPerEpoch = Math.ceil(data.train.count / batchSize)
+    const buffers = new BatchBuffers(batchSize)
+    const metrics: EpochEvent[] = []
+    const started = performance.now()
+    let trainMs = 0
+    let trainSamples = 0
+    for (let epoch = this.s.initialEpoch + 1; epoch <= epochs; epoch++) {
+      const order = epochOrder(data.train.count, config.seed, epoch)
+      setEpochLearningRate(model.optimizer, epochLearningRate(config, epoch))
+      const epochStart = performance.now()
+      const pausedAtEpochStart = this.pausedMs
+      let lossSum = 0
+      let correctSum = 0
+      let seen = 0
+      let lastEmit = 0
+      for (let batch = 0; batch < batchesPerEpoch; batch++) {
+        const start = batch * batchSize
+        const size = Math.min(batchSize, data.train.count - start)
+        const t0 = performance.now()
+        const { xs, ys } = batchTensors(data.train, order, start, size, buffers)
+        const input = config.augment ? augmentBatch(xs, deriveSeed(config.seed, epoch, batch)) : xs
+        let loss: number
+        let accuracy: number
+        try {
+          ;({ loss, accuracy } = await this.s.stepper.step(input, ys))
+        } finally {
+          tf.dispose([xs, ys, input])
+        }
+        trainMs += performance.now() - t0
+        trainSamples += size
+        if (!Number.isFinite(loss)) {
+          throw new EngineError(
+            'NAN_LOSS',
+            `loss became ${loss} at epoch ${epoch}, batch ${batch + 1}: training diverged (learning rate ${config.learningRate} is probably too high)`
+          )
+        }
+        lossSum += loss * size
+        correctSum += accuracy * size
+        seen += size
+        const now = performance.now()
+        if (now - lastEmit >= BATCH_EVENT_INTERVAL_MS || batch === batchesPerEpoch - 1) {
+          lastEmit = now
+          const seconds = (now - epochStart - (this.pausedMs - pausedAtEpochStart)) / 1000
+          emit({
+            type: 'training:batch',
+            runId,
+            epoch,
+            batch: batch + 1,
+            batchesPerEpoch,
+            loss,
+            accuracy,
+            samplesPerSecond: seen / seconds
+          })
+        }
+        await yieldToEventLoop()
+        await this.waitWhilePaused()
+        if (this.stopRequested) {
+          emit({ type: 'training:stopped', runId, epoch, batch: batch + 1, reason: 'user' })
+          return { kind: 'stopped' }
+        }
+      }
+      const trainSeconds =
+        (performance.now() - epochStart - (this.pausedMs - pausedAtEpochStart)) / 1000
+      const val =
+        data.validation.count > 0
+          ? await predictSplit(model, data.validation, () => this.stopRequested)
+          : null
+      if (this.stopRequested) {
+        emit({ type: 'training:stopped', runId, epoch, batch: batchesPerEpoch, reason: 'user' })
+        return { kind: 'stopped' }
+      }
+      const valEval = val ? evaluateProbabilities(val, data.validation.labels) : null
+      const seconds = (performance.now() - epochStart - (this.pausedMs - pausedAtEpochStart)) / 1000
+      const done = epoch - this.s.initialEpoch
+      const event: EpochEvent = {
+        type: 'training:epoch',
+        runId,
+        epoch,
+        epochs,
+        loss: lossSum / seen,
+        accuracy: correctSum / seen,
+        valLoss: valEval?.loss ?? null,
+        valAccuracy: valEval?.accuracy ?? null,
+        seconds,
+        samplesPerSecond: seen / trainSeconds,
+        etaSeconds:
+          ((performance.now() - started - this.pausedMs) / 1000 / done) * (epochs - epoch),
+        numTensors: tf.memory().numTensors
+      }
+      metrics.push(event)
+      emit(event)
+      // Checkpoint with optimizer state: a crash now loses at most the epoch in progress.
+      await saveModelToDir(model, this.s.folder.checkpointDir, this.metadata(epoch, null), {
+        includeOptimizer: true
+      })
+      await writeJsonAtomic(this.s.folder.metrics, metrics)
+    }
+    const probabilities = await predictSplit(model, data.test, () => this.stopRequested)
+    if (!probabilities) {
+      emit({
+        type: 'training:stopped',
+        runId,
+        epoch: epochs,
+        batch: batchesPerEpoch,
+        reason: 'user'
+      })
+      return { kind: 'stopped' }
+    }
+    return {
+      kind: 'done',
+      evaluation: evaluateProbabilities(probabilities, data.test.labels),
+      probabilities,
+      epochsCompleted: epochs,
+      trainSeconds: trainMs / 1000,
+      trainSamples,
+      totalSeconds: (performance.now() - started - this.pausedMs) / 1000
+    }
+  }
+}
+
+/** The rate epoch `epoch` (1-based) trains at: step decay by `learningRateDecay` per epoch. */
+export function epochLearningRate(
+  config: Pick<TrainConfig, 'learningRate' | 'learningRateDecay'>,
+  epoch: number
+): number {
+  return config.learningRate * (config.learningRateDecay ?? 1) ** (epoch - 1)
+}
+
+/** Adam (and tfjs's other optimizers) read `learningRate` on every update. */
+function setEpochLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  const o = optimizer as unknown as { learningRate?: number }
+  if (typeof o.learningRate === 'number') o.learningRate = learningRate
+}

@@ -1,0 +1,216 @@
+/**
+ * The engine's one training run at a time: sets a run up (dataset, split, model or checkpoint,
+ * run folder), starts it, relays stop/pause/resume, and when it completes keeps the model and the
+ * test predictions in the engine and saves the model (run folder, last model, --out).
+ */
+import * as tf from '@tensorflow/tfjs'
+import { dirname } from 'node:path'
+import type { EngineEvent } from '#shared/engine-protocol'
+import { serializeError } from '#shared/errors'
+import type { TrainConfig } from '#shared/protocol/training'
+import { sweepTempFiles } from '../store/atomic-write'
+import type { BackendChoice } from '../backend/selection'
+import { loadDatasetCached } from '../data/dataset-cache'
+import { acquireEngine } from '../busy-lock'
+import { createModel, LOSS, summarizeModel } from './models'
+import { loadModelFromDir, saveModelToDir, setCurrentModel } from '../store/model-store'
+import { appVersion, lastModelDir } from '../store/paths'
+import { setPredictions } from '../store/predictions-store'
+import { prepareData } from '../data/preprocess-data'
+import { peakRssBytes } from '../process-stats'
+import { createRunFolder, newRunId, runsDir, writeJsonAtomic } from '../store/run-folder'
+import { TrainingRun, type RunOutcome, type RunSetup } from './train'
+import { createStepper, logTo } from './parallel/stepper'
+import type { Stepper } from './train-step'
+import { createAdam } from '../backend/kernels/fused-adam'
+
+let active: TrainingRun | null = null
+let settingUp = false
+
+/** True while a run is being set up or trained (other areas refuse to touch run files then). */
+export function isTraining(): boolean {
+  return active !== null || settingUp
+}
+
+async function modelFor(
+  config: TrainConfig
+): Promise<{ model: tf.LayersModel; initialEpoch: number; preset: TrainConfig['preset'] }> {
+  if (!config.resumeFrom) {
+    return {
+      model: createModel(config.preset, { learningRate: config.learningRate, seed: config.seed }),
+      initialEpoch: 0,
+      preset: config.preset
+    }
+  }
+  const { model, metadata } = await loadModelFromDir(config.resumeFrom)
+  // A checkpoint carries its optimizer (with Adam's moments); a plain model gets a fresh one.
+  if (!model.optimizer)
+    model.compile({
+      optimizer: createAdam(config.learningRate),
+      loss: LOSS,
+      metrics: ['accuracy']
+    })
+  else restoreAdamBiasCorrection(model.optimizer)
+  return {
+    model,
+    initialEpoch: metadata?.epochsCompleted ?? 0,
+    preset: metadata?.preset ?? config.preset
+  }
+}
+
+/**
+ * tfjs restores Adam's bias-correction terms as `pow(beta, t + 1)`, while training builds them by
+ * multiplying by beta once per step; the two differ in the last float32 bit, enough for a resumed
+ * run to drift from an uninterrupted one. Recompute them the way training does (float32 products),
+ * so "train 2 + resume 1" equals "train 3" weight for weight (RELIABILITY D5).
+ */
+function restoreAdamBiasCorrection(optimizer: tf.Optimizer): void {
+  if (optimizer.getClassName() !== 'Adam') return
+  const adam = optimizer as unknown as {
+    beta1: number
+    beta2: number
+    iterations: number
+    accBeta1: tf.Variable
+    accBeta2: tf.Variable
+  }
+  const product = (beta: number): number => {
+    const b = Math.fround(beta)
+    let acc = b
+    for (let i = 0; i < adam.iterations; i++) acc = Math.fround(acc * b)
+    return acc
+  }
+  tf.tidy(() => {
+    adam.accBeta1.assign(tf.scalar(product(adam.beta1)))
+    adam.accBeta2.assign(tf.scalar(product(adam.beta2)))
+  })
+}
+
+/**
+ * Sets up and starts a run; resolves with its id once it is under way (progress comes as events).
+ * Set-up failures (bad dataset folder, unreadable checkpoint) reject, so the caller sees them at once.
+ */
+export async function startTraining(
+  config: TrainConfig,
+  backend: BackendChoice,
+  emit: (e: EngineEvent) => void
+): Promise<{ runId: string }> {
+  const release = acquireEngine('a training run')
+  settingUp = true
+  let stepper: Stepper | null = null
+  try {
+    // Leftovers of a crash mid-save (RELIABILITY D4) are removed before anything new is written.
+    await sweepTempFiles(dirname(lastModelDir()))
+    await sweepTempFiles(runsDir())
+    const dataset = await loadDatasetCached(config.dataset)
+    const data = prepareData(dataset, config)
+    const { model, initialEpoch, preset } = await modelFor(config)
+    const runConfig = { ...config, preset }
+    const runId = newRunId()
+    const folder = await createRunFolder(runId)
+    await writeJsonAtomic(folder.config, runConfig)
+    const summary = summarizeModel(model, preset)
+    // Two threads where the data-parallel trainer applies; disposed by finish() however the run ends.
+    const created = await createStepper(model, logTo(emit))
+    stepper = created.stepper
+    const setup: RunSetup = {
+      runId,
+      config: runConfig,
+      model,
+      summary,
+      data,
+      dataset,
+      folder,
+      initialEpoch,
+      stepper,
+      backend: backend.kind,
+      appVersion: appVersion(),
+      emit
+    }
+    const run = new TrainingRun(setup)
+    active = run
+    emit({
+      type: 'training:started',
+      runId,
+      config: runConfig,
+      summary,
+      trainCount: data.train.count,
+      validationCount: data.validation.count,
+      testCount: data.test.count,
+      batchesPerEpoch: Math.ceil(data.train.count / config.batchSize),
+      backend: backend.kind,
+      threads: created.threads,
+      initialEpoch
+    })
+    // Start on the next turn of the event loop, so the reply with the run id goes out first.
+    setImmediate(() => {
+      void run
+        .run()
+        .then((outcome) => finish(run, setup, outcome))
+        .catch((err: unknown) => {
+          emit({ type: 'training:error', runId, error: serializeError(err) })
+          // finish() disposes it first thing; this covers a failure before that (idempotent).
+          void setup.stepper.dispose().catch(() => undefined)
+        })
+        .finally(() => {
+          if (active === run) active = null
+          release()
+        })
+    })
+    return { runId }
+  } catch (err) {
+    await stepper?.dispose().catch(() => undefined)
+    release()
+    throw err
+  } finally {
+    settingUp = false
+  }
+}
+
+async function finish(run: TrainingRun, s: RunSetup, outcome: RunOutcome): Promise<void> {
+  // Ending the second thread takes a moment. A run that stopped or failed has sent its last event
+  // already, so the engine doesn't stay busy for it (a next run starts its own worker); a completed
+  // run's is over before the model is saved and `training:done` goes out.
+  const stepperDisposed = s.stepper.dispose().catch(() => undefined)
+  if (outcome.kind !== 'done') {
+    s.model.dispose()
+    return
+  }
+  await stepperDisposed
+  const { evaluation, probabilities } = outcome
+  const metadata = run.finalMetadata(outcome.epochsCompleted, evaluation)
+  const modelDir = s.config.outDir ?? lastModelDir()
+  await saveModelToDir(s.model, s.folder.modelDir, metadata)
+  await saveModelToDir(s.model, lastModelDir(), metadata)
+  if (s.config.outDir) await saveModelToDir(s.model, s.config.outDir, metadata)
+  setCurrentModel(s.model, metadata, modelDir)
+  setPredictions({
+    images: s.data.test.pixels,
+    labels: s.data.test.labels,
+    probabilities,
+    predicted: evaluation.predicted,
+    confidence: evaluation.confidence
+  })
+  const done = {
+    type: 'training:done' as const,
+    runId: s.runId,
+    testLoss: evaluation.loss,
+    testAccuracy: evaluation.accuracy,
+    testCount: s.data.test.count,
+    confusion: evaluation.confusion,
+    perClassAccuracy: evaluation.perClassAccuracy,
+    totalSeconds: outcome.totalSeconds,
+    samplesPerSecond: outcome.trainSeconds > 0 ? outcome.trainSamples / outcome.trainSeconds : 0,
+    backend: s.backend,
+    modelDir,
+    runDir: s.folder.dir,
+    epochsCompleted: outcome.epochsCompleted,
+    peakRssBytes: peakRssBytes()
+  }
+  await writeJsonAtomic(s.folder.result, done)
+  s.emit(done)
+}
+
+/** The run in progress, or a NOT-running error for stop/pause/resume. */
+export function activeRun(): TrainingRun | null {
+  return active
+}
