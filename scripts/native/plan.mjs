@@ -162,7 +162,7 @@ export function planSetup(env) {
       Boolean
     )
     return fail(
-      `the tfjs-node binding is compiled here and ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing; install ${APT('g++ make')}.`
+      `the tfjs-node binding is compiled here and ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing; install them with ${APT('g++ make')}.`
     )
   }
   if (needBuild && !env.python3) {
