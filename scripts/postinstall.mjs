@@ -104,7 +104,8 @@ async function ensureElectron() {
 
 /** tfjs-node installs libtensorflow from its own install script; report when that didn't happen. */
 function reportTfjsNode() {
-  const how = 'with internet, run `npm install @tensorflow/tfjs-node` to get the native backend'
+  const how =
+    'with internet, run `npm install @tensorflow/tfjs-node` to get the native backend (on Linux x64 without Google storage: `npm run native`)'
   if (!existsSync(join(TFJS_NODE_DIR, 'package.json'))) {
     return say(
       `tfjs-node (native libtensorflow) not installed; the engine uses the wasm fallback (slower, same results); ${how}.`
