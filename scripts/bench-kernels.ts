@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '#engine/backend/selection'
 import { createAdam } from '#engine/backend/kernels/fused-adam'
-import { createModel, LOSS } from '#engine/training/models'
+import { createModel } from '#engine/training/models'
+import { LOSS } from '#engine/training/optimizer'
 import { DataParallelTrainer } from '#engine/training/parallel/data-parallel-trainer'
 import { trainStep } from '#engine/training/train-step'
 
@@ -36,11 +37,10 @@ const profileBatches = Number(values['profile-batches'])
 const preset = values.preset as 'seed' | 'fast' | 'accurate'
 
 const choice = await selectBackend(values.backend as 'wasm' | 'cpu')
-const model = createModel(preset, { learningRate: 1e-3, seed: 1 })
+const model = createModel(preset, { seed: 1 })
 // --fused-adam: the same Adam, its update fused into one SIMD pass (kernels/fused-adam.ts).
-if (values['fused-adam']) {
-  model.compile({ optimizer: createAdam(1e-3), loss: LOSS, metrics: ['accuracy'] })
-}
+const optimizer = values['fused-adam'] ? createAdam(1e-3) : tf.train.adam(1e-3)
+model.compile({ optimizer, loss: LOSS, metrics: ['accuracy'] })
 // Random pixels in [0, 1] and random labels: the kernels' speed doesn't depend on the values.
 const xs = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D
 const ys = tf.oneHot(

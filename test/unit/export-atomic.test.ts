@@ -28,7 +28,9 @@ beforeAll(async () => {
   small.dispose()
   // The new model is the big one (3.5 MB of weights), so its write takes long enough to be caught.
   const { createModel } = await import('#engine/training/models')
-  const big = createModel('accurate', { learningRate: 1e-3, seed: 3 })
+  const { prepareForTraining } = await import('#engine/training/optimizer')
+  const big = createModel('accurate', { seed: 3 })
+  prepareForTraining(big, 1e-3)
   await saveModel(big, newModelDir, 'accurate')
   big.dispose()
 })

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { selectBackend } from '#engine/backend/selection'
 import { createModel } from '#engine/training/models'
+import { prepareForTraining } from '#engine/training/optimizer'
 import { saveModelToDir } from '#engine/store/model-store'
 import { loadDataset } from '#engine/data/datasets'
 import { toFloatPixels } from '#engine/data/preprocess-data'
@@ -61,7 +62,8 @@ export function sampleMetadata(preset: PresetName, runId = 'test-run'): ModelMet
  * filters, dense weights and batch-norm statistics all move away from their initial values.
  */
 export async function trainedModel(preset: PresetName, images = 512): Promise<tf.LayersModel> {
-  const model = createModel(preset, { learningRate: 2e-3, seed: 7 })
+  const model = createModel(preset, { seed: 7 })
+  prepareForTraining(model, 2e-3)
   const data = await loadDataset({ kind: 'embedded' })
   const x = tf.tensor4d(toFloatPixels(data.train.images.subarray(0, images * 784)), [
     images,

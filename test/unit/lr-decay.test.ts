@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EngineEvent } from '#shared/engine-protocol'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '#shared/protocol/training'
+import { FusedAdamOptimizer } from '#engine/backend/kernels/fused-adam'
+import { selectBackend, type BackendChoice } from '#engine/backend/selection'
 import { epochLearningRate } from '#engine/training/train'
+import { isTraining, startTraining } from '#engine/training/training-session'
 import { configFromArgs } from '../../src/cli/commands/train'
 
 // Optional per-epoch step decay of the learning rate (TrainConfig.learningRateDecay).
@@ -28,5 +36,78 @@ describe('train --lr-decay', () => {
     expect(
       configFromArgs(['--preset', 'accurate', '--lr-decay', '1']).config.learningRateDecay
     ).toBe(1)
+  })
+})
+
+describe('the optimizer during a run', () => {
+  let home: string
+  let backend: BackendChoice
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'ds-lr-decay-'))
+    // In this process, on the wasm fallback (the fused Adam's home), one thread: the rate is
+    // read from the optimizer that really applies the updates.
+    process.env.DIGIT_STUDIO_HOME = home
+    process.env.DIGIT_STUDIO_THREADS = '1'
+    backend = await selectBackend('wasm')
+  })
+  afterAll(async () => {
+    delete process.env.DIGIT_STUDIO_HOME
+    delete process.env.DIGIT_STUDIO_THREADS
+    await rm(home, { recursive: true, force: true })
+  })
+
+  /** Trains to the end, returning the learning rate of every optimizer update, in order. */
+  async function ratesOfRun(
+    config: Partial<TrainConfig>
+  ): Promise<{ rates: number[]; runDir: string }> {
+    const rates: number[] = []
+    // Every update goes through applyGradients; record the rate the optimizer holds at that moment.
+    const original = FusedAdamOptimizer.prototype.applyGradients
+    FusedAdamOptimizer.prototype.applyGradients = function (this: FusedAdamOptimizer, grads) {
+      rates.push(this.getLearningRate())
+      original.call(this, grads)
+    }
+    try {
+      const done = new Promise<Extract<EngineEvent, { type: 'training:done' }>>(
+        (resolve, reject) => {
+          void startTraining(
+            {
+              ...DEFAULT_TRAIN_CONFIG,
+              preset: 'fast',
+              batchSize: 32,
+              trainLimit: 64,
+              testLimit: 32,
+              ...config
+            },
+            backend,
+            (e) => {
+              if (e.type === 'training:done') resolve(e)
+              if (e.type === 'training:error') reject(new Error(e.error.message))
+            }
+          ).catch(reject)
+        }
+      )
+      const { runDir } = await done
+      if (runDir === undefined) throw new Error('training:done without a runDir')
+      // `training:done` goes out just before the engine is released for the next run.
+      while (isTraining()) await new Promise((resolve) => setTimeout(resolve, 5))
+      return { rates, runDir }
+    } finally {
+      FusedAdamOptimizer.prototype.applyGradients = original
+    }
+  }
+
+  it('receives the decayed rate each epoch, and a resumed run continues the decay', async () => {
+    const decay = { learningRate: 1e-3, learningRateDecay: 0.5, validationSplit: 0 }
+    const first = await ratesOfRun({ ...decay, epochs: 2 })
+    // 64 images in batches of 32: two updates per epoch.
+    expect(first.rates).toEqual([1e-3, 1e-3, 5e-4, 5e-4])
+    // The checkpoint comes back into the fused Adam (registered under Adam's name), at epoch 3's rate.
+    const resumed = await ratesOfRun({
+      ...decay,
+      epochs: 3,
+      resumeFrom: join(first.runDir, 'checkpoint')
+    })
+    expect(resumed.rates).toEqual([2.5e-4, 2.5e-4])
   })
 })

@@ -7,6 +7,7 @@ import {
   createSeedModel,
   summarizeModel
 } from '#engine/training/models'
+import { prepareForTraining } from '#engine/training/optimizer'
 import { trainStep } from '#engine/training/train-step'
 
 // Model presets. Saving and loading: model-io.test.ts; atomic writes: atomic-write.test.ts;
@@ -19,7 +20,7 @@ beforeAll(async () => {
 
 describe('model presets', () => {
   it('seed is the classic Keras MNIST CNN (225,034 parameters)', () => {
-    const model = createSeedModel({ learningRate: 1e-3, seed: 1 })
+    const model = createSeedModel({ seed: 1 })
     const s = summarizeModel(model, 'seed')
     expect(s.layers.map((l) => l.className)).toEqual([
       'Conv2D',
@@ -45,8 +46,8 @@ describe('model presets', () => {
   })
 
   it('fast is smaller, accurate has batch norm and dropout; all map [N,28,28,1] to 10 probabilities', () => {
-    const fast = createFastModel({ learningRate: 1e-3, seed: 1 })
-    const accurate = createAccurateModel({ learningRate: 1e-3, seed: 1 })
+    const fast = createFastModel({ seed: 1 })
+    const accurate = createAccurateModel({ seed: 1 })
     const fs = summarizeModel(fast, 'fast')
     const as = summarizeModel(accurate, 'accurate')
     expect(fs.totalParams).toBeLessThan(20_000)
@@ -65,9 +66,9 @@ describe('model presets', () => {
   })
 
   it('the same seed gives the same starting weights', () => {
-    const a = createSeedModel({ learningRate: 1e-3, seed: 5 })
-    const b = createSeedModel({ learningRate: 1e-3, seed: 5 })
-    const c = createSeedModel({ learningRate: 1e-3, seed: 6 })
+    const a = createSeedModel({ seed: 5 })
+    const b = createSeedModel({ seed: 5 })
+    const c = createSeedModel({ seed: 6 })
     const w = (m: tf.LayersModel): number[] => Array.from(m.getWeights()[0].dataSync())
     expect(w(a)).toEqual(w(b))
     expect(w(a)).not.toEqual(w(c))
@@ -75,7 +76,8 @@ describe('model presets', () => {
   })
 
   it('a training step frees every tensor but the model and optimizer state (RELIABILITY D3)', async () => {
-    const model = createFastModel({ learningRate: 1e-3, seed: 1 })
+    const model = createFastModel({ seed: 1 })
+    prepareForTraining(model, 1e-3)
     const xs = tf.randomUniform([16, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D
     const ys = tf
       .oneHot(

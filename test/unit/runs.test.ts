@@ -10,6 +10,7 @@ import { dispatch } from '#engine/dispatch'
 import { exportModel } from '#engine/export/index'
 import type { EngineContext } from '#engine/handlers/types'
 import { createModel } from '#engine/training/models'
+import { prepareForTraining } from '#engine/training/optimizer'
 import { deleteRun, getRun, listRuns, modelDirOfRun, runDir } from '#engine/store/runs'
 import { DEFAULT_TRAIN_CONFIG } from '#shared/protocol/training'
 import { saveModel, tempDir, useEngineBackend } from './export-helpers'
@@ -53,7 +54,8 @@ beforeAll(async () => {
     backend: 'wasm',
     epochsCompleted: 2
   })
-  const model = createModel('fast', { learningRate: 1e-3, seed: 1 })
+  const model = createModel('fast', { seed: 1 })
+  prepareForTraining(model, 1e-3)
   await saveModel(model, join(runs, DONE, 'model'), 'fast')
   // A run killed in its second epoch: a NaN loss (written as null by JSON) and a checkpoint.
   mkdirSync(join(runs, KILLED), { recursive: true })

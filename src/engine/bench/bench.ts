@@ -10,6 +10,7 @@ import type { BenchResult } from '#shared/protocol/bench'
 import type { BackendChoice } from '../backend/selection'
 import { loadDatasetCached } from '../data/dataset-cache'
 import { createSeedModel } from '../training/models'
+import { prepareForTraining } from '../training/optimizer'
 import { predictSplit, PREDICT_BATCH_SIZE } from '../training/predict'
 import { peakRssBytes } from '../process-stats'
 import { BatchBuffers, batchTensors, type PreparedSplit } from '../data/preprocess-data'
@@ -41,7 +42,8 @@ export async function runBench(
   const order = Uint32Array.from({ length: trainCount }, (_, i) => i)
   const buffers = new BatchBuffers(options.batchSize)
   // Seed preset with Keras' default rate: what `train` runs by default.
-  const model = createSeedModel({ learningRate: 1e-3, seed: 1 })
+  const model = createSeedModel({ seed: 1 })
+  prepareForTraining(model, 1e-3)
   try {
     /** Samples/s of `stepper` over the timed batches, after the warm-up. */
     const measure = async (stepper: Stepper): Promise<number> => {

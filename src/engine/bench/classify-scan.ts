@@ -39,7 +39,7 @@ export async function makeBenchScan(): Promise<Uint8Array> {
 export async function prepareClassifyScan(): Promise<ClassifyScanFixture> {
   const tempDir = await mkdtemp(join(tmpdir(), 'digit-studio-bench-model-'))
   const modelDir = join(tempDir, 'model')
-  const model = createModel('seed', { learningRate: 1e-3, seed: 1 })
+  const model = createModel('seed', { seed: 1 })
   try {
     await saveModelToDir(model, modelDir, { preset: 'seed' } as never)
   } finally {

@@ -28,7 +28,7 @@ export const trainingHandlers: HandlerTable<TrainingMethods> = {
     return { ...info, samples }
   },
   'model:summary': ({ preset }) => {
-    const model = createModel(preset, { learningRate: 1e-3, seed: 0 })
+    const model = createModel(preset, { seed: 0 })
     try {
       return summarizeModel(model, preset)
     } finally {

@@ -1,19 +1,15 @@
 /**
  * The three model presets, each a `createXModel()` factory in the style of tfjs-examples
- * mnist-node/model.js: build, compile, return; no side effects. Initializers are seeded so a run is
+ * mnist-node/model.js: layers only, no side effects. The optimizer and loss belong to training
+ * (optimizer.ts), so nothing here holds a learning rate. Initializers are seeded so a run is
  * reproducible from its seed. Augmentation is not a layer: it runs on each batch (augment.ts).
  */
 import * as tf from '@tensorflow/tfjs'
 import { IMAGE_SIZE, NUM_CLASSES } from '#shared/mnist'
 import type { ModelSummary, PresetName } from '#shared/protocol/training'
-import { createAdam } from '../backend/kernels/fused-adam'
 
 export const INPUT_SHAPE: [number, number, number] = [IMAGE_SIZE, IMAGE_SIZE, 1]
-/** The loss for one-hot labels and a softmax output (Keras' name, so the model.json round-trips). */
-export const LOSS = 'categoricalCrossentropy'
-
 export interface ModelOptions {
-  learningRate: number
   /** Seeds the weight initializers, so the same seed gives the same starting weights. */
   seed: number
 }
@@ -28,18 +24,12 @@ function seeded(
   })
 }
 
-function compile(model: tf.Sequential, learningRate: number): tf.Sequential {
-  // Adam adapts the step per weight, so one learning rate (1e-3, Keras' default) works for every preset.
-  model.compile({ optimizer: createAdam(learningRate), loss: LOSS, metrics: ['accuracy'] })
-  return model
-}
-
 /**
  * `seed`: the classic Keras MNIST CNN. Two 3x3 convolutions (32 then 64 filters) learn strokes then
  * parts of digits; 2x2 max-pooling halves the resolution after each; a 128-unit dense layer
  * combines them; softmax gives one probability per digit. ~99 % after 3 epochs.
  */
-export function createSeedModel({ learningRate, seed }: ModelOptions): tf.Sequential {
+export function createSeedModel({ seed }: ModelOptions): tf.Sequential {
   const init = seeded(seed)
   const model = tf.sequential({ name: 'seed' })
   model.add(
@@ -57,14 +47,14 @@ export function createSeedModel({ learningRate, seed }: ModelOptions): tf.Sequen
   model.add(tf.layers.flatten())
   model.add(tf.layers.dense({ units: 128, activation: 'relu', ...init() }))
   model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }))
-  return compile(model, learningRate)
+  return model
 }
 
 /**
  * `fast`: a first look in seconds. 8 then 16 filters (a quarter of `seed`) and no hidden dense
  * layer: about 10x less work per image, still ~97-98 % after one epoch.
  */
-export function createFastModel({ learningRate, seed }: ModelOptions): tf.Sequential {
+export function createFastModel({ seed }: ModelOptions): tf.Sequential {
   const init = seeded(seed)
   const model = tf.sequential({ name: 'fast' })
   model.add(
@@ -81,7 +71,7 @@ export function createFastModel({ learningRate, seed }: ModelOptions): tf.Sequen
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
   model.add(tf.layers.flatten())
   model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }))
-  return compile(model, learningRate)
+  return model
 }
 
 /**
@@ -95,7 +85,7 @@ const BN_MOMENTUM = 0.9
  * convolution (steadier, faster training) and dropout after each block and before the output
  * (so it can't memorise writers). Meant to be trained with augmentation on (augment.ts).
  */
-export function createAccurateModel({ learningRate, seed }: ModelOptions): tf.Sequential {
+export function createAccurateModel({ seed }: ModelOptions): tf.Sequential {
   const init = seeded(seed)
   const model = tf.sequential({ name: 'accurate' })
   const convBlock = (filters: number, first: boolean): void => {
@@ -129,7 +119,7 @@ export function createAccurateModel({ learningRate, seed }: ModelOptions): tf.Se
   // 50 % before the classifier, where the dense layer would otherwise overfit first.
   model.add(tf.layers.dropout({ rate: 0.5 }))
   model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }))
-  return compile(model, learningRate)
+  return model
 }
 
 const FACTORIES: Record<PresetName, (o: ModelOptions) => tf.Sequential> = {
@@ -138,7 +128,7 @@ const FACTORIES: Record<PresetName, (o: ModelOptions) => tf.Sequential> = {
   accurate: createAccurateModel
 }
 
-/** Builds and compiles the model of a preset. */
+/** Builds the layers of a preset (uncompiled: training adds its optimizer, optimizer.ts). */
 export function createModel(preset: PresetName, options: ModelOptions): tf.Sequential {
   return FACTORIES[preset](options)
 }

@@ -21,6 +21,7 @@ import { BatchBuffers, batchTensors, epochOrder, type PreparedData } from '../da
 import { deriveSeed } from '../random'
 import { writeJsonAtomic, type RunFolder } from '../store/run-folder'
 import type { Stepper } from './train-step'
+import { setLearningRate } from './optimizer'
 
 /** Batch events at most every 50 ms (~20 a second): enough for a live chart, cheap for IPC. */
 const BATCH_EVENT_INTERVAL_MS = 50
@@ -159,7 +160,7 @@ export class TrainingRun {
     let trainSamples = 0
     for (let epoch = this.s.initialEpoch + 1; epoch <= epochs; epoch++) {
       const order = epochOrder(data.train.count, config.seed, epoch)
-      setEpochLearningRate(model.optimizer, epochLearningRate(config, epoch))
+      setLearningRate(model.optimizer, epochLearningRate(config, epoch))
       const epochStart = performance.now()
       const pausedAtEpochStart = this.pausedMs
       let lossSum = 0
@@ -277,10 +278,4 @@ export function epochLearningRate(
   epoch: number
 ): number {
   return config.learningRate * (config.learningRateDecay ?? 1) ** (epoch - 1)
-}
-
-/** Adam (and tfjs's other optimizers) read `learningRate` on every update. */
-function setEpochLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
-  const o = optimizer as unknown as { learningRate?: number }
-  if (typeof o.learningRate === 'number') o.learningRate = learningRate
 }

@@ -12,7 +12,8 @@ import { sweepTempFiles } from '../store/atomic-write'
 import type { BackendChoice } from '../backend/selection'
 import { loadDatasetCached } from '../data/dataset-cache'
 import { acquireEngine } from '../busy-lock'
-import { createModel, LOSS, summarizeModel } from './models'
+import { createModel, summarizeModel } from './models'
+import { prepareForTraining } from './optimizer'
 import { loadModelFromDir, saveModelToDir, setCurrentModel } from '../store/model-store'
 import { appVersion, lastModelDir } from '../store/paths'
 import { setPredictions } from '../store/predictions-store'
@@ -22,7 +23,6 @@ import { createRunFolder, newRunId, runsDir, writeJsonAtomic } from '../store/ru
 import { TrainingRun, type RunOutcome, type RunSetup } from './train'
 import { createStepper, logTo } from './parallel/stepper'
 import type { Stepper } from './train-step'
-import { createAdam } from '../backend/kernels/fused-adam'
 
 let active: TrainingRun | null = null
 let settingUp = false
@@ -32,57 +32,23 @@ export function isTraining(): boolean {
   return active !== null || settingUp
 }
 
+/** The model a run trains, with its optimizer (owned by optimizer.ts), and where it starts. */
 async function modelFor(
   config: TrainConfig
 ): Promise<{ model: tf.LayersModel; initialEpoch: number; preset: TrainConfig['preset'] }> {
   if (!config.resumeFrom) {
-    return {
-      model: createModel(config.preset, { learningRate: config.learningRate, seed: config.seed }),
-      initialEpoch: 0,
-      preset: config.preset
-    }
+    const model = createModel(config.preset, { seed: config.seed })
+    prepareForTraining(model, config.learningRate)
+    return { model, initialEpoch: 0, preset: config.preset }
   }
   const { model, metadata } = await loadModelFromDir(config.resumeFrom)
   // A checkpoint carries its optimizer (with Adam's moments); a plain model gets a fresh one.
-  if (!model.optimizer)
-    model.compile({
-      optimizer: createAdam(config.learningRate),
-      loss: LOSS,
-      metrics: ['accuracy']
-    })
-  else restoreAdamBiasCorrection(model.optimizer)
+  prepareForTraining(model, config.learningRate)
   return {
     model,
     initialEpoch: metadata?.epochsCompleted ?? 0,
     preset: metadata?.preset ?? config.preset
   }
-}
-
-/**
- * tfjs restores Adam's bias-correction terms as `pow(beta, t + 1)`, while training builds them by
- * multiplying by beta once per step; the two differ in the last float32 bit, enough for a resumed
- * run to drift from an uninterrupted one. Recompute them the way training does (float32 products),
- * so "train 2 + resume 1" equals "train 3" weight for weight (RELIABILITY D5).
- */
-function restoreAdamBiasCorrection(optimizer: tf.Optimizer): void {
-  if (optimizer.getClassName() !== 'Adam') return
-  const adam = optimizer as unknown as {
-    beta1: number
-    beta2: number
-    iterations: number
-    accBeta1: tf.Variable
-    accBeta2: tf.Variable
-  }
-  const product = (beta: number): number => {
-    const b = Math.fround(beta)
-    let acc = b
-    for (let i = 0; i < adam.iterations; i++) acc = Math.fround(acc * b)
-    return acc
-  }
-  tf.tidy(() => {
-    adam.accBeta1.assign(tf.scalar(product(adam.beta1)))
-    adam.accBeta2.assign(tf.scalar(product(adam.beta2)))
-  })
 }
 
 /**

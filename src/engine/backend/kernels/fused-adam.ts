@@ -64,6 +64,27 @@ interface AdamState {
  * interchangeable. On other backends it is plain Adam.
  */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  /**
+   * What a model.json records as its optimizer (`training_config.optimizer_config.class_name`).
+   * "Adam" is the name tfjs and Keras both read as Adam, so exported models load anywhere, and the
+   * registration below makes this process read it back as this class.
+   */
+  static override get className(): string {
+    return 'Adam'
+  }
+
+  /** The rate the next updates use (the per-epoch decay sets it); stock Adam has no setter. */
+  setLearningRate(learningRate: number): void {
+    if (!(learningRate > 0) || !Number.isFinite(learningRate))
+      throw new RangeError(`learning rate must be a positive number, got ${learningRate}`)
+    this.learningRate = learningRate
+  }
+
+  /** The rate the next updates use. */
+  getLearningRate(): number {
+    return this.learningRate
+  }
+
   override applyGradients(
     variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]
   ): void {
@@ -146,6 +167,10 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     this.incrementIterations()
   }
 }
+
+// Registered under Adam's own name, so loading a checkpoint (tf.loadLayersModel reads the optimizer's
+// class name from model.json) makes a FusedAdamOptimizer rather than tfjs's stock AdamOptimizer.
+tf.serialization.registerClass(FusedAdamOptimizer)
 
 /** Adam as `tf.train.adam(learningRate)` makes it (Keras defaults), fused on the wasm fallback. */
 export function createAdam(learningRate: number, beta1 = 0.9, beta2 = 0.999): FusedAdamOptimizer {
