@@ -18,8 +18,3 @@ export function acquireEngine(job: string): () => void {
     holder = null
   }
 }
-
-/** What holds the engine, or null when it is free. */
-export function engineHolder(): string | null {
-  return holder
-}

@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { EngineError, serializeError } from '#shared/errors'
+import { describeIssues } from '#shared/schema-issues'
 import {
   engineParamSchemas,
   type EngineMethod,
@@ -20,14 +21,6 @@ const handlers = {
   ...modelHandlers,
   ...benchHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>
-
-/** Short text of what failed validation, e.g. "epochs: Invalid value: Expected >=1 but received 0". */
-function describeIssues(issues: v.BaseIssue<unknown>[]): string {
-  return issues
-    .slice(0, 3)
-    .map((i) => `${v.getDotPath(i) ?? 'params'}: ${i.message}`)
-    .join('; ')
-}
 
 /**
  * Runs one request: checks the method exists and its params match the schema, calls the handler,

@@ -6,7 +6,7 @@
  */
 import type { ClassifyImagesParams, ClassifyImagesResult } from '#shared/protocol/classify'
 
-export interface ClassifyLatency {
+interface ClassifyLatency {
   runs: number
   medianMs: number
   p95Ms: number

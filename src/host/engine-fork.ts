@@ -17,7 +17,7 @@ const TSX_LOADER = import.meta.resolve('tsx')
 /** Keeps the last few KB of stderr so a crash report can say what the process said last. */
 const STDERR_TAIL_BYTES = 4096
 
-export interface ForkOptions {
+interface ForkOptions {
   env?: NodeJS.ProcessEnv
   /** Forward the engine's stderr to ours (CLI) or only keep its tail (tests). */
   inheritStderr?: boolean

@@ -8,7 +8,7 @@ import type { EngineEvent, EngineMethod, ParamsOf, ResultOf } from '#shared/engi
 import type { EngineStateEvent } from '#shared/protocol/app'
 import type { EngineClient } from './engine-client'
 
-export interface EngineHostOptions {
+interface EngineHostOptions {
   /** Starts a new engine process. */
   spawn: () => EngineClient
   /** State changes, for the renderer's status bar (sent as `engine:state` events). */

@@ -8,7 +8,7 @@ import { extname, isAbsolute, relative, resolve, sep } from 'node:path'
 import type { Protocol } from 'electron'
 
 export const APP_SCHEME = 'app'
-export const APP_HOST = 'digit-studio'
+const APP_HOST = 'digit-studio'
 /** Origin of the UI in a built app; IPC sender checks compare against it. */
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
 /** Where the main window loads the UI from. */

@@ -8,7 +8,7 @@ import type { EngineToHostMessage } from '#shared/engine-protocol'
 import { EngineClient, type EngineTransport } from '#host/engine-client'
 
 /** Name Chromium gives the process (task manager, `child-process-gone` details). */
-export const ENGINE_SERVICE_NAME = 'Digit Studio engine'
+const ENGINE_SERVICE_NAME = 'Digit Studio engine'
 const STDERR_TAIL_BYTES = 4096
 
 /**

@@ -5,7 +5,7 @@
 import { BrowserWindow, dialog } from 'electron'
 import { mainWindowOptions } from './window'
 
-export interface MainWindowOptions {
+interface MainWindowOptions {
   preloadPath: string
   /** app://digit-studio/index.html, or the dev server's URL under `npm run dev`. */
   url: string

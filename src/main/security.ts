@@ -6,7 +6,7 @@ import type { Session, WebContents } from 'electron'
 import { originOf } from './origin'
 
 /** Origins the UI may open in the user's browser (help links); https only, compared by origin. */
-export const EXTERNAL_ALLOWLIST: readonly string[] = [
+const EXTERNAL_ALLOWLIST: readonly string[] = [
   'https://github.com',
   'https://www.tensorflow.org',
   'https://js.tensorflow.org',

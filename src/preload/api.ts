@@ -13,14 +13,14 @@ import {
 } from '#shared/ipc-contract'
 
 /** Sends one invoke to main (or the e2e bridge) and resolves with its data reply. */
-export type InvokeFn = (channel: IpcChannel, params: unknown) => Promise<IpcReply<unknown>>
+type InvokeFn = (channel: IpcChannel, params: unknown) => Promise<IpcReply<unknown>>
 /** Starts delivering every pushed event to `listener`; returns the function that stops it. */
-export type SubscribeFn = (listener: (event: IpcEvent) => void) => () => void
+type SubscribeFn = (listener: (event: IpcEvent) => void) => () => void
 /** Absolute path of a dropped file ('' where there is none, e.g. in a browser). */
-export type PathForFileFn = (file: File) => string
+type PathForFileFn = (file: File) => string
 
 /** An invoke error as it reaches the renderer: a real Error that keeps the engine's name and code. */
-export interface ApiError extends Error {
+interface ApiError extends Error {
   code: string
 }
 

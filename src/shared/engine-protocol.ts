@@ -41,7 +41,6 @@ export type EngineEvent =
   | ClassifyEvent
   | ModelEvent
   | { type: 'engine:log'; level: 'info' | 'warn'; message: string }
-export type EngineEventType = EngineEvent['type']
 
 /** host -> engine */
 export interface RequestMessage<M extends EngineMethod = EngineMethod> {
@@ -55,12 +54,12 @@ export interface RequestMessage<M extends EngineMethod = EngineMethod> {
 export type ReplyMessage =
   | { kind: 'reply'; id: number; ok: true; result: unknown }
   | { kind: 'reply'; id: number; ok: false; error: SerializedError }
-export interface EventMessage {
+interface EventMessage {
   kind: 'event'
   event: EngineEvent
 }
 /** Sent once when the engine process has loaded its backend and can take requests. */
-export interface ReadyMessage {
+interface ReadyMessage {
   kind: 'ready'
   pid: number
 }

@@ -5,7 +5,7 @@
  */
 
 /** Every failure the engine can report, so hosts can react to a code instead of parsing prose. */
-export type ErrorCode =
+type ErrorCode =
   | 'BAD_REQUEST'
   | 'BUSY'
   | 'NOT_IMPLEMENTED'

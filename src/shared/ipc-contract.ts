@@ -15,15 +15,15 @@ import {
 } from './engine-protocol'
 import { appParamSchemas, type AppMethods, type EngineStateEvent } from './protocol/app'
 
-export type IpcMethods = EngineMethods & AppMethods
+type IpcMethods = EngineMethods & AppMethods
 export type IpcChannel = keyof IpcMethods & string
-export type IpcParams<C extends IpcChannel> = IpcMethods[C]['params']
+type IpcParams<C extends IpcChannel> = IpcMethods[C]['params']
 export type IpcResult<C extends IpcChannel> = IpcMethods[C]['result']
 
 /** Channels main forwards to the engine. */
 export const ENGINE_CHANNELS = ENGINE_METHODS
 /** Channels main answers itself. */
-export const APP_CHANNELS = Object.keys(appParamSchemas) as (keyof AppMethods)[]
+const APP_CHANNELS = Object.keys(appParamSchemas) as (keyof AppMethods)[]
 /** Every invoke channel, for the preload factory and the surface test. */
 export const INVOKE_CHANNELS = [...ENGINE_CHANNELS, ...APP_CHANNELS] as IpcChannel[]
 

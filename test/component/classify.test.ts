@@ -1,6 +1,7 @@
 // ClassifyState and the Classify view over a fake api: drops, picker, paste, speck size, table, CSV.
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
+import { fireEvent, screen, waitFor } from '@testing-library/svelte'
 import { describe, expect, it, vi } from 'vitest'
+import { renderView } from './render-view'
 import ClassifyView from '../../src/renderer/src/components/classify/ClassifyView.svelte'
 import { resultsToCsv } from '../../src/renderer/src/lib/image/csv'
 import { ClassifyState, type ClassifyApi } from '../../src/renderer/src/lib/state/classify.svelte'
@@ -125,7 +126,14 @@ describe('ClassifyState', () => {
     const read = vi.spyOn(huge, 'arrayBuffer')
     await state.classifyFiles([huge, png('ok-1.png')])
     expect(read).not.toHaveBeenCalled()
-    expect(state.results[0]).toMatchObject({ ok: false, error: { code: 'IMAGE_TOO_LARGE' } })
+    expect(state.results[0]).toMatchObject({
+      ok: false,
+      // The same wording as the engine's and the CLI's (imageTooLargeMessage, one place).
+      error: {
+        code: 'IMAGE_TOO_LARGE',
+        message: 'huge.png: 60.0 MB is over the 50.0 MB limit for one image'
+      }
+    })
     expect(fake.images.mock.calls[0][0].files.map((f) => f.name)).toEqual(['ok-1.png'])
   })
 
@@ -190,8 +198,7 @@ describe('CSV', () => {
 describe('ClassifyView', () => {
   it('a drop anywhere on the window shows the digits, the boxes, the steps and the table', async () => {
     const fake = fakeApi()
-    const state = new ClassifyState(fake.api)
-    render(ClassifyView, { classify: state })
+    renderView(ClassifyView, fake.api)
     const dt = dataTransfer([png('scan-2718.png'), png('other-9.png')])
     await fireEvent.dragOver(window, { dataTransfer: dt })
     await fireEvent.drop(window, { dataTransfer: dt })
@@ -209,7 +216,7 @@ describe('ClassifyView', () => {
 
   it('paste of an image classifies it; paste into a text field is left alone', async () => {
     const fake = fakeApi()
-    render(ClassifyView, { classify: new ClassifyState(fake.api) })
+    renderView(ClassifyView, fake.api)
     const input = screen.getByRole('spinbutton')
     const paste = (target: Element, files: File[]) =>
       fireEvent(
@@ -227,8 +234,7 @@ describe('ClassifyView', () => {
 
   it('per-file errors are shown with the file name; no model says how to get one', async () => {
     const fake = fakeApi()
-    const state = new ClassifyState(fake.api)
-    render(ClassifyView, { classify: state })
+    const { classify: state } = renderView(ClassifyView, fake.api).app
     await state.classifyFiles([text('notes.png')])
     await waitFor(() =>
       expect(screen.getByRole('alert').textContent).toContain('notes.png: a text file')
@@ -236,8 +242,7 @@ describe('ClassifyView', () => {
     const none = fakeApi(async () => {
       throw Object.assign(new Error('NO_MODEL: no trained model'), { code: 'NO_MODEL' })
     })
-    const state2 = new ClassifyState(none.api)
-    render(ClassifyView, { classify: state2 })
+    const { classify: state2 } = renderView(ClassifyView, none.api).app
     await state2.classifyFiles([png('x.png')])
     await waitFor(() =>
       expect(screen.getAllByRole('alert').some((a) => /train one/.test(a.textContent ?? ''))).toBe(

@@ -1,11 +1,11 @@
 // Keyboard access to the gallery: arrow-key movement over the virtualised grid (roving tabindex)
 // and the detail dialog as a modal (focus in on open, back to the tile on close, Tab wraps).
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
+import { fireEvent, screen, waitFor } from '@testing-library/svelte'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { renderView } from './render-view'
 import GalleryView from '../../src/renderer/src/components/gallery/GalleryView.svelte'
 import { wrapTabFocus } from '../../src/renderer/src/lib/focus-wrap'
 import { gridMove } from '../../src/renderer/src/lib/grid-navigation'
-import { GalleryState } from '../../src/renderer/src/lib/state/gallery.svelte'
 import { createFakeApi, makePredictions } from './training-fake-api'
 
 // jsdom has no layout, so VirtualGrid falls back to 900 px wide (9 columns of 92 px) and 600 px
@@ -16,8 +16,7 @@ const PAGE_ROWS = 5
 afterEach(() => vi.restoreAllMocks())
 
 async function renderGallery(count: number): Promise<HTMLElement> {
-  const gallery = new GalleryState(createFakeApi(makePredictions(count)).api)
-  const { container } = render(GalleryView, { gallery })
+  const { container } = renderView(GalleryView, createFakeApi(makePredictions(count)).api)
   await waitFor(() => expect(container.querySelectorAll('.tile').length).toBeGreaterThan(0))
   return container
 }

@@ -1,6 +1,7 @@
 // GalleryState (paging, filters, stale answers) and the Gallery view over a fake api.
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
+import { fireEvent, screen, waitFor } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
+import { renderView } from './render-view'
 import GalleryView from '../../src/renderer/src/components/gallery/GalleryView.svelte'
 import { GalleryState, PAGE_SIZE } from '../../src/renderer/src/lib/state/gallery.svelte'
 import { createFakeApi, makePredictions } from './training-fake-api'
@@ -65,8 +66,7 @@ describe('GalleryState', () => {
 describe('GalleryView', () => {
   it('renders only the visible tiles with predicted/true labels and confidence', async () => {
     const fake = createFakeApi(makePredictions(10_000))
-    const gallery = new GalleryState(fake.api)
-    const { container } = render(GalleryView, { gallery })
+    const { container } = renderView(GalleryView, fake.api)
     await waitFor(() => expect(container.querySelectorAll('.tile').length).toBeGreaterThan(0))
     const tiles = container.querySelectorAll('.tile')
     expect(tiles.length).toBeLessThan(300)
@@ -76,8 +76,8 @@ describe('GalleryView', () => {
   })
 
   it('shows only misclassified digits under that filter', async () => {
-    const gallery = new GalleryState(createFakeApi(makePredictions(400)).api)
-    const { container } = render(GalleryView, { gallery })
+    const { app, container } = renderView(GalleryView, createFakeApi(makePredictions(400)).api)
+    const { gallery } = app
     await waitFor(() => expect(container.querySelectorAll('.tile').length).toBeGreaterThan(0))
     await fireEvent.change(container.querySelector('select[name="filter"]')!, {
       target: { value: 'misclassified' }
@@ -89,8 +89,7 @@ describe('GalleryView', () => {
   })
 
   it('opens an enlarged view with ten probability bars, closed by Escape', async () => {
-    const gallery = new GalleryState(createFakeApi(makePredictions(50)).api)
-    const { container } = render(GalleryView, { gallery })
+    const { container } = renderView(GalleryView, createFakeApi(makePredictions(50)).api)
     await waitFor(() => expect(container.querySelectorAll('.tile').length).toBeGreaterThan(0))
     await fireEvent.click(container.querySelector('.tile')!)
     const dialog = await screen.findByRole('dialog')
@@ -101,8 +100,7 @@ describe('GalleryView', () => {
   })
 
   it('invites the user to train when there is no model', async () => {
-    const gallery = new GalleryState(createFakeApi([]).api)
-    render(GalleryView, { gallery })
+    renderView(GalleryView, createFakeApi([]).api)
     expect(await screen.findByText(/No trained model yet/)).toBeTruthy()
   })
 })

@@ -1,11 +1,11 @@
 // The Runs & Export view over a scripted api: runs table, comparing curves (chart created once,
 // fed plain arrays, destroyed on teardown), delete with confirmation, export via the save dialog,
 // import via the folder dialog, and errors shown as the engine worded them.
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
+import { fireEvent, screen, waitFor, within } from '@testing-library/svelte'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import ModelsView from '../../src/renderer/src/components/model/ModelsView.svelte'
-import { setApi } from '../../src/renderer/src/lib/api'
-import type { IpcEvent, RendererApi } from '#shared/ipc-contract'
+import { renderView } from './render-view'
+import type { IpcEvent } from '#shared/ipc-contract'
 import type { CurrentModelInfo, RunDetail, RunSummary } from '#shared/protocol/models'
 
 const chart = vi.hoisted(() => ({
@@ -121,7 +121,6 @@ function fakeApi() {
       return () => listeners.delete(f)
     }
   }
-  setApi(api as unknown as RendererApi)
   return { api, emit: (e: IpcEvent) => listeners.forEach((l) => l(e)), listeners }
 }
 
@@ -131,10 +130,16 @@ beforeEach(() => {
   chart.syncs = []
 })
 
+/** The view as the app shows it: in the app state's context, connected (loads runs and model). */
+function show(api: unknown): ReturnType<typeof renderView> {
+  const view = renderView(ModelsView, api)
+  view.app.connect()
+  return view
+}
+
 describe('Runs & Export view', () => {
   it('lists runs with date, preset, accuracy, time, backend and status', async () => {
-    fakeApi()
-    render(ModelsView)
+    show(fakeApi().api)
     const first = await screen.findByText('2026-11-27 10:15:00')
     const tr = within(first.closest('tr')!)
     expect(tr.getByText('seed')).toBeTruthy()
@@ -149,7 +154,7 @@ describe('Runs & Export view', () => {
 
   it('overlays the curves of ticked runs: chart created once, fed plain arrays, destroyed on teardown', async () => {
     const { api } = fakeApi()
-    const view = render(ModelsView)
+    const view = show(api)
     await fireEvent.click(await screen.findByLabelText('Compare run 20261127-101500-aa11'))
     await fireEvent.click(screen.getByLabelText('Compare run 20261127-093000-bb22'))
     await waitFor(() => expect(document.querySelector('[data-compared="2"]')).toBeTruthy())
@@ -176,7 +181,7 @@ describe('Runs & Export view', () => {
 
   it('deletes a run only after a second, confirming click', async () => {
     const { api } = fakeApi()
-    render(ModelsView)
+    show(api)
     await fireEvent.click(await screen.findByLabelText('Delete run 20261127-101500-aa11'))
     expect(api.runs.delete).not.toHaveBeenCalled()
     await fireEvent.click(screen.getByText('Delete run?'))
@@ -186,7 +191,7 @@ describe('Runs & Export view', () => {
 
   it('exports through the save dialog, for the current model and for a run', async () => {
     const { api } = fakeApi()
-    render(ModelsView)
+    show(api)
     await screen.findByText('/data/models/last')
     await fireEvent.click(screen.getByText('Export ONNX'))
     await screen.findByText(/Exported ONNX to/)
@@ -216,7 +221,7 @@ describe('Runs & Export view', () => {
 
   it('imports a model folder and shows an import error as the engine worded it', async () => {
     const { api } = fakeApi()
-    render(ModelsView)
+    show(api)
     await fireEvent.click(await screen.findByText('Import TF.js model…'))
     await screen.findByText(/it is now the model for Classify/)
     expect(api.model.import).toHaveBeenCalledWith({ path: '/home/me/web-model' })
@@ -236,7 +241,7 @@ describe('Runs & Export view', () => {
 
   it('refreshes the list when a run finishes', async () => {
     const { api, emit } = fakeApi()
-    render(ModelsView)
+    show(api)
     await screen.findByText('2026-11-27 10:15:00')
     const before = api.runs.list.mock.calls.length
     emit({ type: 'training:done' } as IpcEvent)

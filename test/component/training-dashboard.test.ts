@@ -1,24 +1,31 @@
-// The app-wide dashboard wiring: one set of states, a finished run refreshes the gallery, and a
-// (re)started engine refills what the first requests missed.
-import { afterAll, describe, expect, it } from 'vitest'
-import { setApi } from '../../src/renderer/src/lib/api'
-import { getDashboard } from '../../src/renderer/src/lib/state/dashboard'
+// The app state's wiring: one set of states per app, a finished run refreshes the gallery, runs
+// and current model, and a (re)started engine refills what the first requests missed.
+import { describe, expect, it } from 'vitest'
+import { createAppState } from '../../src/renderer/src/lib/state/app-state'
 import { createFakeApi, makePredictions } from './training-fake-api'
 
-describe('getDashboard', () => {
+describe('createAppState', () => {
   const fake = createFakeApi(makePredictions(30))
-  setApi(fake.api)
-  afterAll(() => setApi(null))
+  const app = createAppState(fake.api)
 
-  it('creates the states once and subscribes the training state to engine events', () => {
-    const a = getDashboard()
-    expect(getDashboard()).toBe(a)
+  it('subscribes nothing until connected, then each concern once; disconnect removes them all', () => {
+    expect(fake.listeners('training:batch')).toBe(0)
+    const disconnect = app.connect()
     expect(fake.listeners('training:batch')).toBe(1)
+    // Runs (list) and the current model each refresh on training:done, like the gallery and
+    // the training state itself: four listeners, one owner each.
+    expect(fake.listeners('training:done')).toBe(4)
+    disconnect()
+    expect(fake.listeners('training:batch')).toBe(0)
+    expect(fake.listeners('training:done')).toBe(0)
+    app.connect()
   })
 
-  it('refreshes the gallery when a run finishes', async () => {
-    const { gallery } = getDashboard()
+  it('refreshes the gallery, the runs and the current model when a run finishes', async () => {
+    const { gallery } = app
     expect(gallery.total).toBeNull()
+    const runsBefore = fake.calls['runs:list'].mock.calls.length
+    const currentBefore = fake.calls['model:current'].mock.calls.length
     fake.emit({
       type: 'training:done',
       runId: 'x',
@@ -33,10 +40,12 @@ describe('getDashboard', () => {
       modelDir: '/m'
     })
     await expect.poll(() => gallery.total).toBe(30)
+    expect(fake.calls['runs:list'].mock.calls.length).toBe(runsBefore + 1)
+    expect(fake.calls['model:current'].mock.calls.length).toBe(currentBefore + 1)
   })
 
   it('reloads dataset, summary and backend when the engine becomes ready', async () => {
-    const { dataset, config } = getDashboard()
+    const { dataset, config } = app
     fake.emit({ type: 'engine:state', state: 'ready' })
     await expect.poll(() => dataset.info?.train).toBe(60000)
     await expect.poll(() => config.summary?.totalParams).toBe(1610)

@@ -47,15 +47,29 @@ describe('config validation', () => {
     expect(errors.validationSplit).toBe('Must be at most 0.5.')
     expect(validateConfig({ ...DEFAULT_TRAIN_CONFIG, epochs: null }).epochs).toBe('Enter a number.')
   })
-  it('mirrors the schema limits in the inputs', () => {
+  it("takes the inputs' limits from the schema", () => {
     const spec = Object.fromEntries(FIELD_SPECS.map((f) => [f.key, f]))
     expect([spec.epochs.min, spec.epochs.max]).toEqual([1, 200])
     expect([spec.batchSize.min, spec.batchSize.max]).toEqual([1, 4096])
+    expect([spec.learningRate.min, spec.learningRate.minExclusive]).toEqual([0, true])
+    expect([spec.learningRateDecay.min, spec.learningRateDecay.max]).toEqual([0, 1])
     expect(spec.validationSplit.max).toBe(0.5)
-    // Every limit the form allows, the schema accepts.
+    // No upper bound in the schema (a folder dataset may be bigger than MNIST): none in the form.
+    expect(spec.trainLimit.max).toBeUndefined()
+    // At each bound the form and the schema agree: the bound itself is accepted (unless exclusive),
+    // and one step beyond it is refused.
+    const errorAt = (key: string, value: number): string | undefined =>
+      validateConfig({ ...DEFAULT_TRAIN_CONFIG, [key]: value })[key as 'epochs']
     for (const f of FIELD_SPECS) {
-      expect(validateConfig({ ...DEFAULT_TRAIN_CONFIG, [f.key]: f.max })[f.key]).toBeUndefined()
-      expect(validateConfig({ ...DEFAULT_TRAIN_CONFIG, [f.key]: f.min })[f.key]).toBeUndefined()
+      if (f.max !== undefined) {
+        expect(errorAt(f.key, f.max)).toBeUndefined()
+        expect(errorAt(f.key, f.max + 0.5)).toBeDefined()
+      }
+      if (f.min !== undefined) {
+        expect(errorAt(f.key, f.min) === undefined).toBe(!f.minExclusive)
+        expect(errorAt(f.key, f.min + (f.minExclusive ? 1e-6 : 0))).toBeUndefined()
+        expect(errorAt(f.key, f.min - 0.5)).toBeDefined()
+      }
     }
   })
 })

@@ -14,8 +14,7 @@ import {
   emptySeries
 } from '../../src/renderer/src/lib/charts/metric-series'
 import { DatasetState } from '../../src/renderer/src/lib/state/dataset.svelte'
-import { GalleryState } from '../../src/renderer/src/lib/state/gallery.svelte'
-import { navigation } from '../../src/renderer/src/lib/state/navigation.svelte'
+import { renderView } from './render-view'
 import { TrainConfigState } from '../../src/renderer/src/lib/state/train-config.svelte'
 import { TrainingState } from '../../src/renderer/src/lib/state/training.svelte'
 import type { DoneEvent } from '#shared/protocol/training'
@@ -238,14 +237,8 @@ describe('Results', () => {
 describe('TrainingView', () => {
   it('starts a run with the form values and opens the gallery on a confusion cell', async () => {
     const fake = createFakeApi()
-    const dashboard = {
-      training: new TrainingState(fake.api),
-      config: new TrainConfigState(fake.api),
-      dataset: new DatasetState(fake.api),
-      gallery: new GalleryState(fake.api)
-    }
-    dashboard.training.connect()
-    render(TrainingView, { dashboard })
+    const { app } = renderView(TrainingView, fake.api)
+    app.connect()
     await screen.findByTestId('train-count')
     await fireEvent.click(screen.getByRole('button', { name: 'Train' }))
     expect(fake.calls['training:start']).toHaveBeenCalledWith(
@@ -258,7 +251,7 @@ describe('TrainingView', () => {
     )
     fake.emit(result)
     await fireEvent.click(await screen.findByRole('button', { name: 'True 4, predicted 9: 5' }))
-    expect(dashboard.gallery.filter).toEqual({ kind: 'pair', trueLabel: 4, predicted: 9 })
-    expect(navigation.view).toBe('gallery')
+    expect(app.gallery.filter).toEqual({ kind: 'pair', trueLabel: 4, predicted: 9 })
+    expect(app.navigation.view).toBe('gallery')
   })
 })

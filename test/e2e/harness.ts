@@ -1,6 +1,6 @@
 /**
  * The e2e fixture: the BUILT renderer (out/renderer) served from a loopback HTTP server, opened
- * in Debian Chromium through playwright-core, with `window.api` bridged to a REAL engine process
+ * in Chromium (Debian's, or an installed Chrome/Edge: find-chromium.ts) through playwright-core, with `window.api` bridged to a REAL engine process
  * forked in the test process. Engine channels go through the same guard main uses (sender frame
  * and payload checks); app channels (dialogs, progress, notifications) are answered by handlers
  * the test controls and recorded in `calls`.
@@ -27,6 +27,7 @@ import {
   type IpcResult
 } from '#shared/ipc-contract'
 import type { EngineStateEvent } from '#shared/protocol/app'
+import { findChromium } from '../helpers/find-chromium'
 import { decodeBinary, encodeBinary } from './binary-codec'
 import { bundleBridge } from './bridge-bundle'
 import { RENDERER_DIR, ROOT, serveRenderer } from './static-server'
@@ -34,7 +35,6 @@ import { RENDERER_DIR, ROOT, serveRenderer } from './static-server'
 export { RENDERER_DIR } from './static-server'
 /** Screenshots land here (git-ignored), one PNG per `screenshot(name)`. */
 export const RESULTS_DIR = join(ROOT, 'test-results')
-export const CHROMIUM_PATH = process.env.DIGIT_STUDIO_CHROMIUM ?? '/usr/bin/chromium'
 
 /** The flags CI uses: headless, no GPU, and nothing that phones home. */
 export const CHROMIUM_ARGS = [
@@ -114,11 +114,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<AppFixture
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new Error(`${RENDERER_DIR}/index.html is missing: run "npm run build" first`)
   }
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `${CHROMIUM_PATH} is missing: install Debian chromium (apt-get install chromium)`
-    )
-  }
+  const executablePath = findChromium()
   const script = await bundleBridge()
   const { server, baseUrl } = await serveRenderer()
   const events: IpcEvent[] = []
@@ -183,7 +179,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<AppFixture
 
   // launch() gives every browser a fresh temporary profile (user-data-dir) and deletes it on close.
   const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     args: CHROMIUM_ARGS,
     headless: true
   })

@@ -11,7 +11,7 @@ export const BENCH_USAGE = 'digit-studio bench [--batches N] [--cpu] [--json]'
 /** Timed training batches by default: ~2,500 samples, a few seconds on the fallback, after 3 warm-up batches. */
 const DEFAULT_BATCHES = 20
 
-export const BENCH_STEPS: BenchStep[] = [
+const BENCH_STEPS: BenchStep[] = [
   {
     name: 'train and infer (seed preset, batch 128)',
     run: async (engine, options) => {

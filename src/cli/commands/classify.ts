@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { EngineError, serializeError, type SerializedError } from '#shared/errors'
 import {
   CLASSIFY_LIMITS,
+  imageTooLargeMessage,
   DEFAULT_MIN_SPECK_AREA,
   type ClassifyFile,
   type FileResult
@@ -32,7 +33,7 @@ export type ClassifyJsonLine =
   | { file: string; error: SerializedError }
 
 /** Turns an engine result into the `--json` line for that file. */
-export function toJsonLine(file: string, result: FileResult): ClassifyJsonLine {
+function toJsonLine(file: string, result: FileResult): ClassifyJsonLine {
   if (!result.ok) return { file, error: result.error }
   const multi = result.pages.length > 1
   return {
@@ -51,7 +52,7 @@ export function toJsonLine(file: string, result: FileResult): ClassifyJsonLine {
 }
 
 /** Human output: `file: 31415` then each digit with its confidence, low ones marked with `?`. */
-export function formatResult(file: string, result: FileResult): string {
+function formatResult(file: string, result: FileResult): string {
   if (!result.ok) return `${file}: error ${result.error.code}: ${result.error.message}`
   const digits = result.pages
     .flatMap((p) => p.predictions)
@@ -67,12 +68,8 @@ async function readInput(
   try {
     const info = await stat(path)
     if (!info.isFile()) throw new EngineError('FILE_UNREADABLE', `${path}: not a file`)
-    if (info.size > CLASSIFY_LIMITS.maxBytes) {
-      throw new EngineError(
-        'IMAGE_TOO_LARGE',
-        `${path}: ${(info.size / 2 ** 20).toFixed(1)} MB is over the ${CLASSIFY_LIMITS.maxBytes / 2 ** 20} MB limit for one image`
-      )
-    }
+    if (info.size > CLASSIFY_LIMITS.maxBytes)
+      throw new EngineError('IMAGE_TOO_LARGE', imageTooLargeMessage(path, info.size))
     return { name: path, bytes: new Uint8Array(await readFile(path)) }
   } catch (err) {
     if (err instanceof EngineError) return { name: path, error: serializeError(err) }

@@ -19,7 +19,7 @@ const FORMAT_NAMES: Record<ExportFormat, string> = {
 }
 
 /** `--format` wins; else the extension of `--out` says it (.onnx, .h5/.hdf5); a folder means TF.js. */
-export function formatFromArgs(format: string | undefined, out: string): ExportFormat {
+function formatFromArgs(format: string | undefined, out: string): ExportFormat {
   if (format !== undefined) {
     if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
       throw new EngineError(
@@ -38,7 +38,7 @@ export function formatFromArgs(format: string | undefined, out: string): ExportF
 }
 
 /** Builds the export request; with neither --model nor --run, the engine uses the last trained model. */
-export function exportParamsFromArgs(argv: string[]): {
+function exportParamsFromArgs(argv: string[]): {
   params: ExportParams
   json: boolean
   backend?: string
@@ -73,7 +73,7 @@ function size(bytes: number): string {
 }
 
 /** One line per file written, then what the file says about the model. */
-export function formatExport(r: ExportResult): string {
+function formatExport(r: ExportResult): string {
   const acc =
     r.metadata.testAccuracy != null
       ? `, test accuracy ${(r.metadata.testAccuracy * 100).toFixed(2)} %`

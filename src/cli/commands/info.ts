@@ -5,7 +5,7 @@ import type { EngineInfo } from '#shared/protocol/info'
 export const INFO_USAGE = 'digit-studio info [--backend native|wasm|cpu] [--json]'
 
 /** Formats the engine status the way the app's status panel shows it. */
-export function formatInfo(info: EngineInfo): string {
+function formatInfo(info: EngineInfo): string {
   const n = (x: number): string => x.toLocaleString('en-US')
   return [
     `Digit Studio ${info.appVersion}`,

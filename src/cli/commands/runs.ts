@@ -6,7 +6,7 @@ import { withEngine } from '../engine-session'
 export const RUNS_USAGE = 'digit-studio runs [list|show ID|delete ID] [--json]'
 
 /** One aligned row per run, newest first (what the app's Runs view lists). */
-export function formatRuns(runs: RunSummary[], dir: string): string {
+function formatRuns(runs: RunSummary[], dir: string): string {
   if (runs.length === 0) return `No runs yet in ${dir}. Train one with \`digit-studio train\`.`
   const rows = runs.map((r) => [
     r.id,

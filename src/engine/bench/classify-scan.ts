@@ -19,7 +19,7 @@ import { createModel } from '../training/models'
 const BENCH_SCALE = 10
 
 /** A PNG of the first MNIST test digit as dark ink on light paper, `BENCH_SCALE` times enlarged. */
-export async function makeBenchScan(): Promise<Uint8Array> {
+async function makeBenchScan(): Promise<Uint8Array> {
   const { test } = await loadDataset({ kind: 'embedded' })
   const size = IMAGE_SIZE * BENCH_SCALE
   const png = new PNG({ width: size, height: size })

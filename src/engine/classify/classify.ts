@@ -25,7 +25,7 @@ import { MODEL_JSON } from '../store/model-io'
 import { loadModelFromDir, requireCurrentModel } from '../store/model-store'
 import { lastModelDir } from '../store/paths'
 
-export interface ResolvedModel {
+interface ResolvedModel {
   model: tf.LayersModel
   dir: string
 }

@@ -9,7 +9,7 @@ import { isGzip, parseIdxHeader, parseIdxImages, parseIdxLabels } from './idx'
 import { embeddedMnistDir } from '../store/paths'
 
 /** One split of a dataset: N images of 28x28 uint8 pixels, row-major, and N labels 0-9. */
-export interface Split {
+interface Split {
   images: Uint8Array
   labels: Uint8Array
   count: number

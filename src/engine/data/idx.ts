@@ -3,7 +3,7 @@ import { IDX_MAGIC_IMAGES, IDX_MAGIC_LABELS } from '#shared/mnist'
 import { EngineError } from '#shared/errors'
 
 /** A parsed uint8 IDX file: its dimensions and the raw bytes after the header (no copy). */
-export interface IdxArray {
+interface IdxArray {
   dims: number[]
   data: Uint8Array
 }

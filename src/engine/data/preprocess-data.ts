@@ -29,7 +29,7 @@ export interface PreparedData {
   test: PreparedSplit
 }
 
-export interface PrepareOptions {
+interface PrepareOptions {
   /** Fraction of the (limited) training set held out for validation, 0 - 0.5. */
   validationSplit: number
   seed: number

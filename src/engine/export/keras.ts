@@ -23,13 +23,13 @@ export const KERAS_VERSION = '2.15.0'
 const BACKEND = 'tensorflow'
 
 /** Keras' name for a weight: `<layer>/<short name>:0`, from tfjs' `<layer>/<short name>` naming. */
-export function kerasWeightName(layerName: string, weightName: string): string {
+function kerasWeightName(layerName: string, weightName: string): string {
   const short = weightName.split('/').pop() ?? weightName
   return `${layerName}/${short}:0`
 }
 
 /** The model's topology as Keras JSON (`{class_name, config}`), without tfjs-only top-level keys. */
-export function kerasModelConfig(model: tf.LayersModel): { class_name: string; config: unknown } {
+function kerasModelConfig(model: tf.LayersModel): { class_name: string; config: unknown } {
   const topology = model.toJSON(undefined, false) as unknown as {
     class_name: string
     config: unknown

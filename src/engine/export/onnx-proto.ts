@@ -100,7 +100,7 @@ message OperatorSetIdProto {
 let root: protobuf.Root | null = null
 
 /** The parsed schema (parsed once per process). */
-export function onnxRoot(): protobuf.Root {
+function onnxRoot(): protobuf.Root {
   root ??= protobuf.parse(ONNX_SUBSET, { keepCase: true }).root
   return root
 }

@@ -17,8 +17,8 @@ import { ATTR, encodeModel, ONNX_FLOAT, ONNX_INT64 } from './onnx-proto'
 export const ONNX_OPSET = 13
 /** IR version 7 is the one opset 13 shipped with (ONNX 1.8). */
 const IR_VERSION = 7
-export const ONNX_INPUT = 'input'
-export const ONNX_OUTPUT = 'probabilities'
+const ONNX_INPUT = 'input'
+const ONNX_OUTPUT = 'probabilities'
 
 type Attr = Record<string, unknown>
 type Layout = 'nchw' | 'flat'

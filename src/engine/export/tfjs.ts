@@ -9,7 +9,7 @@ import { fileSaver, MODEL_JSON, WEIGHTS_BIN } from '../store/model-io'
 import type { ExportMetadata } from './metadata'
 
 /** Serialises a model without writing anything, so its metadata can be set on a copy. */
-export async function captureArtifacts(
+async function captureArtifacts(
   model: tf.LayersModel,
   includeOptimizer: boolean
 ): Promise<tf.io.ModelArtifacts> {

@@ -82,7 +82,7 @@ export async function folderHasOptimizer(dir: string): Promise<boolean> {
 }
 
 /** The current model as data for the UI: where it came from, its layers, its metadata. */
-export async function describeModel(
+async function describeModel(
   current: CurrentModel,
   measured: Measured = null
 ): Promise<CurrentModelInfo> {

@@ -54,7 +54,7 @@ const DTYPE_BYTES: Record<string, number> = {
 }
 
 /** Bytes a weights manifest promises, so a truncated weights.bin is caught before decoding. */
-export function expectedWeightBytes(specs: tf.io.WeightsManifestEntry[]): number {
+function expectedWeightBytes(specs: tf.io.WeightsManifestEntry[]): number {
   return specs.reduce((sum, spec) => {
     const size = spec.shape.reduce((a, b) => a * b, 1)
     const dtype = spec.quantization?.dtype ?? spec.dtype

@@ -56,14 +56,14 @@ export async function requireCurrentModel(): Promise<CurrentModel> {
 }
 
 /** Reads the Digit Studio metadata of a model, or null when it has none. */
-export function readMetadata(model: tf.LayersModel): ModelMetadata | null {
+function readMetadata(model: tf.LayersModel): ModelMetadata | null {
   const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined
   const ours = meta?.[METADATA_KEY]
   return ours && typeof ours === 'object' ? (ours as ModelMetadata) : null
 }
 
 /** Checks a model takes [N,28,28,1] and returns 10 probabilities; MODEL_INVALID otherwise. */
-export function validateMnistModel(model: tf.LayersModel, where: string): void {
+function validateMnistModel(model: tf.LayersModel, where: string): void {
   const input = model.inputs.length === 1 ? model.inputs[0].shape : null
   const output = model.outputs.length === 1 ? model.outputs[0].shape : null
   const inputOk =

@@ -173,7 +173,7 @@ export async function deleteRun(id: string): Promise<{ deleted: boolean }> {
 }
 
 /** The Digit Studio metadata saved in a model folder's model.json, read without loading weights. */
-export async function savedMetadataOf(dir: string): Promise<ModelMetadata | null> {
+async function savedMetadataOf(dir: string): Promise<ModelMetadata | null> {
   const json = (await readJson(join(dir, MODEL_JSON))) as Json | null
   const meta = (json?.userDefinedMetadata as Json | undefined)?.digitStudio
   return meta && typeof meta === 'object' ? (meta as unknown as ModelMetadata) : null

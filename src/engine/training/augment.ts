@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import { IMAGE_SIZE } from '#shared/mnist'
 import { createRng } from '../random'
 
-export interface AugmentOptions {
+interface AugmentOptions {
   /** Largest rotation either way, in degrees. 12 degrees covers slanted handwriting without turning 6 into 9. */
   maxRotationDeg: number
   /** Largest shift either way, in pixels. MNIST digits are centred by mass, so +-2 px is what real crops vary. */
@@ -19,7 +19,7 @@ export interface AugmentOptions {
   maxStroke: number
 }
 
-export const DEFAULT_AUGMENT: AugmentOptions = {
+const DEFAULT_AUGMENT: AugmentOptions = {
   maxRotationDeg: 12,
   maxShiftPx: 2,
   maxScale: 0.1,

@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs'
 import { IMAGE_SIZE, NUM_CLASSES } from '#shared/mnist'
 import type { ModelSummary, PresetName } from '#shared/protocol/training'
 
-export const INPUT_SHAPE: [number, number, number] = [IMAGE_SIZE, IMAGE_SIZE, 1]
-export interface ModelOptions {
+const INPUT_SHAPE: [number, number, number] = [IMAGE_SIZE, IMAGE_SIZE, 1]
+interface ModelOptions {
   /** Seeds the weight initializers, so the same seed gives the same starting weights. */
   seed: number
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 
-export type StepResult = {
+type StepResult = {
   loss: tf.Scalar
   accuracy: tf.Scalar
 }

@@ -7,7 +7,7 @@ import type { EngineMethod } from '#shared/engine-protocol'
 import type { CheckedHandler } from './guard'
 
 /** What the engine handlers need from the engine host. */
-export interface EngineAccess {
+interface EngineAccess {
   /** Sends one request to the current engine (waiting for it to be ready). */
   request(method: EngineMethod, params: unknown): Promise<unknown>
   /** Replaces the engine process with a fresh one. */

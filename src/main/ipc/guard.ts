@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot'
 import { EngineError, serializeError } from '#shared/errors'
+import { describeIssues } from '#shared/schema-issues'
 import { originOf } from '../origin'
 import { ipcParamSchemas, type IpcChannel, type IpcReply } from '#shared/ipc-contract'
 
@@ -25,13 +26,6 @@ export function senderProblem(event: SenderInfo, appOrigins: readonly string[]):
   if (origin === null) return `sender URL ${frame.url} has no origin`
   if (!appOrigins.includes(origin)) return `sender origin ${origin} is not the app`
   return null
-}
-
-function describeIssues(issues: v.BaseIssue<unknown>[]): string {
-  return issues
-    .slice(0, 3)
-    .map((i) => `${v.getDotPath(i) ?? 'params'}: ${i.message}`)
-    .join('; ')
 }
 
 /**

@@ -31,7 +31,7 @@ export function registerIpc(
 }
 
 /** A typed sender of events to the renderer: every event goes on EVENT_CHANNEL. */
-export type SendEvent = (event: IpcEvent) => void
+type SendEvent = (event: IpcEvent) => void
 
 /** Builds the event sender over whatever delivers it (the window's webContents in the app). */
 export function eventSender(send: (channel: string, payload: unknown) => void): SendEvent {

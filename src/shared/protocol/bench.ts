@@ -4,7 +4,7 @@ import type { BackendKind } from './info'
 // Bench area: `digit-studio bench` forks one engine per backend and asks each to measure itself,
 // so every figure comes from a process that runs on exactly the backend it names.
 
-export const BenchParamsSchema = v.object({
+const BenchParamsSchema = v.object({
   /** Timed training batches, after the warm-up. */
   batches: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)),
   /** Untimed batches first: the first steps compile kernels and grow the wasm heap. */
@@ -13,7 +13,7 @@ export const BenchParamsSchema = v.object({
   /** Timed inference batches of 500 test images. */
   inferBatches: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 10)
 })
-export type BenchParams = v.InferInput<typeof BenchParamsSchema>
+type BenchParams = v.InferInput<typeof BenchParamsSchema>
 
 export interface BenchResult {
   backend: BackendKind

@@ -14,6 +14,19 @@ export const CLASSIFY_LIMITS = {
 } as const
 
 /**
+ * The one wording of "this file is over the byte cap", whoever notices first: the renderer and the
+ * CLI before reading the file, the engine before parsing it.
+ */
+export function imageTooLargeMessage(
+  name: string,
+  bytes: number,
+  maxBytes: number = CLASSIFY_LIMITS.maxBytes
+): string {
+  const mb = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MB`
+  return `${name}: ${mb(bytes)} is over the ${mb(maxBytes)} limit for one image`
+}
+
+/**
  * Ink components smaller than this many pixels (in the image's own resolution) are noise specks.
  * 30 px is a dot of ~6x6: bigger than scanner dust, far smaller than any digit at 150 dpi or more.
  */
@@ -21,16 +34,16 @@ export const DEFAULT_MIN_SPECK_AREA = 30
 /** Below this top-1 probability a digit is flagged "low confidence" in the UI, CSV and JSON. */
 export const LOW_CONFIDENCE_THRESHOLD = 0.7
 
-export const ClassifyOptionsSchema = v.object({
+const ClassifyOptionsSchema = v.object({
   minSpeckArea: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000))),
   /** A TF.js layers folder (model.json + weights.bin); default: the last model training saved. */
   modelDir: v.optional(v.pipe(v.string(), v.minLength(1))),
   /** Send back the step pictures (thumbnail, mask, 28x28); the CLI turns them off. Default true. */
   pictures: v.optional(v.boolean())
 })
-export type ClassifyOptions = v.InferOutput<typeof ClassifyOptionsSchema>
+type ClassifyOptions = v.InferOutput<typeof ClassifyOptionsSchema>
 
-export const ClassifyFileSchema = v.object({
+const ClassifyFileSchema = v.object({
   name: v.pipe(v.string(), v.maxLength(4096)),
   bytes: v.instance(Uint8Array)
 })
@@ -41,7 +54,7 @@ export interface ClassifyFile {
   bytes: Uint8Array
 }
 
-export const ClassifyImagesParamsSchema = v.object({
+const ClassifyImagesParamsSchema = v.object({
   files: v.pipe(v.array(ClassifyFileSchema), v.minLength(1), v.maxLength(CLASSIFY_LIMITS.maxFiles)),
   options: v.optional(ClassifyOptionsSchema)
 })

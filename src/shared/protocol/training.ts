@@ -5,7 +5,7 @@ export const PRESETS = ['seed', 'fast', 'accurate'] as const
 export type PresetName = (typeof PRESETS)[number]
 
 /** Where the data comes from: the embedded MNIST copy, or a folder holding the four IDX files. */
-export const DatasetSourceSchema = v.union([
+const DatasetSourceSchema = v.union([
   v.object({ kind: v.literal('embedded') }),
   v.object({ kind: v.literal('folder'), path: v.pipe(v.string(), v.minLength(1)) })
 ])
@@ -67,7 +67,7 @@ export type PredictionFilter =
   | { kind: 'predicted'; label: number }
   | { kind: 'pair'; trueLabel: number; predicted: number }
 
-export const PredictionsPageParamsSchema = v.object({
+const PredictionsPageParamsSchema = v.object({
   offset: v.pipe(v.number(), v.integer(), v.minValue(0)),
   limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2000)),
   filter: v.optional(
@@ -175,7 +175,7 @@ export interface DoneEvent {
   /** Peak resident memory of the engine process during the run. */
   peakRssBytes?: number
 }
-export interface StoppedEvent {
+interface StoppedEvent {
   type: 'training:stopped'
   runId: string
   epoch: number
@@ -186,7 +186,7 @@ export interface PausedEvent {
   type: 'training:paused' | 'training:resumed'
   runId: string
 }
-export interface TrainingErrorEvent {
+interface TrainingErrorEvent {
   type: 'training:error'
   runId: string
   error: SerializedError

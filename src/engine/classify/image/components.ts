@@ -11,7 +11,7 @@ export interface Component {
   y1: number
 }
 
-export interface Labelled {
+interface Labelled {
   /** Per pixel: 0 = background, else the component's label. */
   labels: Int32Array
   components: Component[]

@@ -4,7 +4,7 @@ import { checkDimensions } from './limits'
 import type { RgbaImage } from './types'
 
 /** Width and height from the BITMAPINFOHEADER (height is negative for top-down files). */
-export function readBmpSize(b: Uint8Array): { width: number; height: number } {
+function readBmpSize(b: Uint8Array): { width: number; height: number } {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength)
   return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) }
 }

@@ -12,7 +12,7 @@ const SOF_MARKERS = new Set([
 ])
 
 /** Walks the JPEG marker segments up to the first SOF and returns the frame size, or null. */
-export function readJpegSize(b: Uint8Array): { width: number; height: number } | null {
+function readJpegSize(b: Uint8Array): { width: number; height: number } | null {
   let at = 2
   while (at + 9 < b.length) {
     if (b[at] !== 0xff) return null

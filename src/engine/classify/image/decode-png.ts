@@ -6,7 +6,7 @@ import type { RgbaImage } from './types'
 const IHDR_END = 8 + 8 + 13
 
 /** Width and height from the IHDR chunk, which the PNG spec requires to come first. */
-export function readPngSize(bytes: Uint8Array, name: string): { width: number; height: number } {
+function readPngSize(bytes: Uint8Array, name: string): { width: number; height: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (bytes.length < IHDR_END || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') {
     throw new EngineError('IMAGE_INVALID', `${name}: PNG is truncated or damaged (no IHDR header)`)

@@ -45,7 +45,7 @@ function loadDecoder(): Promise<WebpDecode> {
 }
 
 /** Canvas size from the VP8X, VP8 or VP8L chunk header, read before any decoding. */
-export function readWebpSize(b: Uint8Array): { width: number; height: number } | null {
+function readWebpSize(b: Uint8Array): { width: number; height: number } | null {
   const chunk = String.fromCharCode(...b.subarray(12, 16))
   const u24 = (at: number): number => b[at] | (b[at + 1] << 8) | (b[at + 2] << 16)
   if (chunk === 'VP8X' && b.length >= 30) return { width: u24(24) + 1, height: u24(27) + 1 }

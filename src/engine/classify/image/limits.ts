@@ -1,5 +1,5 @@
 import { EngineError } from '#shared/errors'
-import { CLASSIFY_LIMITS } from '#shared/protocol/classify'
+import { CLASSIFY_LIMITS, imageTooLargeMessage } from '#shared/protocol/classify'
 
 /**
  * Refuses a page whose header promises more pixels than the cap, before a single pixel buffer is
@@ -33,11 +33,6 @@ export function checkBytes(
   maxBytes: number = CLASSIFY_LIMITS.maxBytes
 ): void {
   if (length === 0) throw new EngineError('IMAGE_INVALID', `${name}: the file is empty (0 bytes)`)
-  if (length > maxBytes) {
-    const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`
-    throw new EngineError(
-      'IMAGE_TOO_LARGE',
-      `${name}: ${mb(length)} is over the ${mb(maxBytes)} limit for one image`
-    )
-  }
+  if (length > maxBytes)
+    throw new EngineError('IMAGE_TOO_LARGE', imageTooLargeMessage(name, length, maxBytes))
 }

@@ -9,14 +9,14 @@ import { resizeArea } from './resize'
 import type { GrayImage } from './types'
 
 /** MNIST digits fit a 20x20 box inside the 28x28 image (the 4-pixel border is empty). */
-export const FIT_SIZE = 20
+const FIT_SIZE = 20
 /**
  * MNIST strokes are ~2-3 px wide in the 20 px box, i.e. 10-15 % of the digit's longer side. A pen
  * line on a 300 px scan is far thinner relatively and would shrink to a faint hairline, so strokes
  * under 70 % of this are thickened up to it. Already MNIST-like strokes are left alone: dilating
  * them fills the loops of an 8 or a 6.
  */
-export const TARGET_STROKE_FRACTION = 0.1
+const TARGET_STROKE_FRACTION = 0.1
 const THIN_STROKE_RATIO = 0.7
 
 /**

@@ -21,11 +21,11 @@ import type { GrayImage, RgbaImage } from './types'
  * Pages are analysed at no more than this many pixels: a 24 MP phone photo of one digit has no
  * more information for a 28x28 input than a 2 MP copy, and labelling 24 M pixels costs ~1 s.
  */
-export const ANALYSIS_MAX_PIXELS = 2_000_000
-export const THUMBNAIL_SIZE = 480
-export const PIECE_PICTURE_SIZE = 64
+const ANALYSIS_MAX_PIXELS = 2_000_000
+const THUMBNAIL_SIZE = 480
+const PIECE_PICTURE_SIZE = 64
 
-export interface PagePiece {
+interface PagePiece {
   /** In the page's own pixels. */
   box: Box
   /** 28x28 bytes, MNIST polarity: what the model sees (divided by 255). */
@@ -34,7 +34,7 @@ export interface PagePiece {
   mask: Picture
 }
 
-export interface PageAnalysis {
+interface PageAnalysis {
   width: number
   height: number
   inverted: boolean
@@ -63,7 +63,7 @@ function shrink(g: GrayImage, max: number): GrayImage {
 }
 
 /** The page composited on white, scaled to at most THUMBNAIL_SIZE a side, for the UI. */
-export function thumbnailOf(page: RgbaImage): Picture {
+function thumbnailOf(page: RgbaImage): Picture {
   const size = fitWithin(page.width, page.height, THUMBNAIL_SIZE)
   const data =
     size.scale === 1

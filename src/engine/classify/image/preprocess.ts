@@ -130,7 +130,7 @@ export function otsuThreshold(hist: Uint32Array): number {
  * Less contrast than this (99.9th percentile minus median, after flattening) means there is no ink:
  * a blank page's noise must not be thresholded into "digits".
  */
-export const MIN_INK_CONTRAST = 40
+const MIN_INK_CONTRAST = 40
 
 /**
  * The ink threshold for a flattened page, or null for a blank page. Otsu alone splits pure noise

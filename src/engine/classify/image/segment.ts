@@ -13,7 +13,7 @@ export interface Piece {
  * the largest component, so scanner dust that happens to be bigger than the floor on a 600 dpi
  * scan still goes while the smallest real stroke fragments (a 5's detached bar, ~10 %) stay.
  */
-export const RELATIVE_SPECK_FRACTION = 0.02
+const RELATIVE_SPECK_FRACTION = 0.02
 
 /** Drops specks, returning the components that are ink. */
 export function dropSpecks(components: Component[], minSpeckArea: number): Component[] {

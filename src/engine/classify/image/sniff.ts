@@ -1,7 +1,7 @@
 import type { ImageFormat } from './types'
 
 /** What the first bytes say a file is: an image format we read, another known format, or text. */
-export type Sniffed = { kind: 'image'; format: ImageFormat } | { kind: 'other'; what: string }
+type Sniffed = { kind: 'image'; format: ImageFormat } | { kind: 'other'; what: string }
 
 const startsWith = (b: Uint8Array, sig: number[], at = 0): boolean =>
   sig.every((x, i) => b[at + i] === x)

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { lossAndAccuracy } from '../train-step'
 
 /** Loss, accuracy and gradients of one (part of a) batch, before any weight update. */
-export interface BatchGradients {
+interface BatchGradients {
   /** Mean categorical cross-entropy over the samples (unclipped, as `lossAndAccuracy`). */
   loss: number
   /** Fraction of samples whose arg-max matches the label. */

@@ -39,7 +39,7 @@ const MIN_SPLIT_BATCH = 16
  */
 const SPLIT_WORTH_MS = 25
 
-export interface ParallelStepResult {
+interface ParallelStepResult {
   loss: number
   accuracy: number
 }

@@ -1,7 +1,7 @@
 /** Messages between the data-parallel trainer and its gradient worker (worker_threads). */
 
 /** Builds the worker's copy of the model from its Keras-style JSON topology. */
-export interface InitRequest {
+interface InitRequest {
   type: 'init'
   modelTopology: object
 }

@@ -11,11 +11,11 @@ import { DataParallelTrainer } from './data-parallel-trainer'
  * Threads asked for: `DIGIT_STUDIO_THREADS=1` forces one (measurements, bit-exact comparisons with
  * a single-thread run); otherwise two where the data-parallel trainer applies.
  */
-export function requestedThreads(env: NodeJS.ProcessEnv = process.env): 1 | 2 {
+function requestedThreads(env: NodeJS.ProcessEnv = process.env): 1 | 2 {
   return env.DIGIT_STUDIO_THREADS?.trim() === '1' ? 1 : 2
 }
 
-export type Log = (level: 'info' | 'warn', message: string) => void
+type Log = (level: 'info' | 'warn', message: string) => void
 
 /**
  * The stepper to train `model` with, and how many threads it uses. A worker that fails to start is

@@ -1,28 +1,20 @@
 /**
  * Typed access to `window.api` (built by the preload, or by the e2e bridge in plain Chromium).
- * Components and state classes import from here instead of touching `window` themselves, so a
- * component test can hand in a fake with `setApi()`.
+ * Only App.svelte reads it, to build the app state (app-state.ts); component tests build theirs
+ * on a fake api instead.
  */
 import type { RendererApi } from '#shared/ipc-contract'
 
-let override: RendererApi | null = null
-
 /** The api object; throws a clear error when the page was opened without a preload or bridge. */
 export function getApi(): RendererApi {
-  if (override) return override
   const api = (globalThis as { api?: RendererApi }).api
   if (!api)
     throw new Error('window.api is missing: the page must run in Digit Studio or its test bridge')
   return api
 }
 
-/** Replaces the api (component tests); `null` goes back to `window.api`. */
-export function setApi(api: RendererApi | null): void {
-  override = api
-}
-
 /** What the UI needs from a failed call: a code to branch on and a message to show. */
-export interface ErrorInfo {
+interface ErrorInfo {
   code: string
   message: string
 }

@@ -4,7 +4,7 @@
  * Left/Right follow list order across row ends, because the gallery is one list wrapped to the
  * window width, not a table whose columns mean something.
  */
-export interface GridShape {
+interface GridShape {
   total: number
   columns: number
   /** Rows that fit in the viewport: the step of PageUp/PageDown. */

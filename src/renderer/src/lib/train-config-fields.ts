@@ -1,13 +1,14 @@
 /**
- * The hyperparameter inputs of the model panel: labels, help text and the limits of
- * `TrainConfigSchema`, mirrored here as `min`/`max`/`step` so the browser's own number inputs stop
- * out-of-range values early; the schema itself stays the judge (see `validateConfig`).
+ * The hyperparameter inputs of the model panel: labels and help text here, limits read from
+ * `TrainConfigSchema` itself (schema-limits.ts), so the browser's number inputs stop out-of-range
+ * values with exactly the engine's bounds; the schema stays the judge (see `validateConfig`).
  */
 import * as v from 'valibot'
 import { TrainConfigSchema, type TrainConfig } from '#shared/protocol/training'
-import { MNIST_TEST_COUNT, MNIST_TRAIN_COUNT } from '#shared/mnist'
+import { describeIssue } from '#shared/schema-issues'
+import { numberLimits, type NumberLimits } from '#shared/schema-limits'
 
-export type NumericField =
+type NumericField =
   | 'epochs'
   | 'batchSize'
   | 'learningRate'
@@ -17,82 +18,54 @@ export type NumericField =
   | 'trainLimit'
   | 'testLimit'
 
-export interface FieldSpec {
+interface FieldSpec extends NumberLimits {
   key: NumericField
   label: string
   help: string
-  min: number
-  max: number
   step: number | 'any'
   /** Optional fields may be left empty ("all"). */
   optional?: boolean
 }
 
-/**
- * Same limits as TrainConfigSchema (epochs 1-200, batch 1-4096, 0 < lr <= 10, 0 < decay <= 1,
- * split 0-0.5).
- */
-export const FIELD_SPECS: FieldSpec[] = [
-  {
-    key: 'epochs',
-    label: 'Epochs',
-    help: 'Passes over the training images.',
-    min: 1,
-    max: 200,
-    step: 1
-  },
-  {
-    key: 'batchSize',
-    label: 'Batch size',
-    help: 'Images per gradient step.',
-    min: 1,
-    max: 4096,
-    step: 1
-  },
+type FieldText = Omit<FieldSpec, keyof NumberLimits>
+
+const FIELDS: FieldText[] = [
+  { key: 'epochs', label: 'Epochs', help: 'Passes over the training images.', step: 1 },
+  { key: 'batchSize', label: 'Batch size', help: 'Images per gradient step.', step: 1 },
   {
     key: 'learningRate',
     label: 'Learning rate',
     help: 'Adam step size; 0.001 is the classic.',
-    min: 0.00001,
-    max: 10,
     step: 'any'
   },
   {
     key: 'learningRateDecay',
     label: 'Rate decay',
     help: 'Rate × this each epoch; 1 = constant.',
-    min: 0.01,
-    max: 1,
     step: 0.05
   },
   {
     key: 'validationSplit',
     label: 'Validation split',
     help: 'Share of training images held out (0-0.5).',
-    min: 0,
-    max: 0.5,
     step: 0.05
   },
-  { key: 'seed', label: 'Seed', help: 'Same seed, same run.', min: 0, max: 2 ** 31 - 1, step: 1 },
+  { key: 'seed', label: 'Seed', help: 'Same seed, same run.', step: 1 },
   {
     key: 'trainLimit',
     label: 'Training images',
     help: 'Empty = all. Fewer images train faster.',
-    min: 1,
-    max: MNIST_TRAIN_COUNT,
     step: 1,
     optional: true
   },
-  {
-    key: 'testLimit',
-    label: 'Test images',
-    help: 'Empty = all 10,000.',
-    min: 1,
-    max: MNIST_TEST_COUNT,
-    step: 1,
-    optional: true
-  }
+  { key: 'testLimit', label: 'Test images', help: 'Empty = all 10,000.', step: 1, optional: true }
 ]
+
+/** Every numeric input of the form, with the schema's own min/max. */
+export const FIELD_SPECS: FieldSpec[] = FIELDS.map((field) => ({
+  ...field,
+  ...numberLimits(TrainConfigSchema.entries[field.key])
+}))
 
 /** Field -> message for every problem the schema finds; empty when the config is valid. */
 export function validateConfig(config: unknown): Partial<Record<keyof TrainConfig, string>> {
@@ -101,17 +74,7 @@ export function validateConfig(config: unknown): Partial<Record<keyof TrainConfi
   const errors: Partial<Record<keyof TrainConfig, string>> = {}
   for (const issue of result.issues) {
     const key = issue.path?.[0]?.key as keyof TrainConfig | undefined
-    if (key && !errors[key]) errors[key] = friendlyMessage(issue)
+    if (key && !errors[key]) errors[key] = describeIssue(issue)
   }
   return errors
-}
-
-function friendlyMessage(issue: v.BaseIssue<unknown>): string {
-  const expected = issue.expected ?? ''
-  if (issue.type === 'integer') return 'Must be a whole number.'
-  if (issue.type === 'number') return 'Enter a number.'
-  if (issue.type === 'min_value') return `Must be at least ${expected.replace('>=', '')}.`
-  if (issue.type === 'max_value') return `Must be at most ${expected.replace('<=', '')}.`
-  if (issue.type === 'gt_value') return `Must be more than ${expected.replace('>', '')}.`
-  return issue.message
 }

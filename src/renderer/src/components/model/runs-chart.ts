@@ -10,7 +10,7 @@ import type { RunCurves } from '../../lib/state/runs.svelte'
 export type CompareMetric = 'accuracy' | 'loss'
 
 /** One colour per compared run (validation uses the same colour, dashed). */
-export const RUN_COLORS = ['#2f6fdf', '#e0662f', '#1f8a4c', '#8a3fd1', '#c53030', '#b7791f']
+const RUN_COLORS = ['#2f6fdf', '#e0662f', '#1f8a4c', '#8a3fd1', '#c53030', '#b7791f']
 
 type Point = { x: number; y: number | null }
 
@@ -18,7 +18,7 @@ type Point = { x: number; y: number | null }
  * The datasets for `metric`: per run a solid training line and, where the run had a validation
  * split, a dashed validation line. Nulls stay nulls (gaps), never 0.
  */
-export function compareDatasets(
+function compareDatasets(
   curves: RunCurves[],
   metric: CompareMetric
 ): ChartDataset<'line', Point[]>[] {

@@ -5,7 +5,7 @@
  */
 import type { Chart, ChartType, Plugin } from 'chart.js'
 
-export interface MarkerOptions {
+interface MarkerOptions {
   /** x positions (in epochs) of the epoch boundaries to draw. */
   epochs: number[]
   /** x positions of non-finite values. */

@@ -16,12 +16,12 @@ import type { MetricName, MetricSeries, SeriesPoint } from './metric-series'
 Chart.register(markersPlugin)
 
 /** Redraws per second while metrics stream; 10-20 Hz is smooth to the eye and cheap. */
-export const MAX_REDRAW_HZ = 12
+const MAX_REDRAW_HZ = 12
 
 type Point = { x: number; y: number | null }
 
 /** Theme colours, read from the app's CSS variables so light and dark both work. */
-export interface ChartColors {
+interface ChartColors {
   line: string
   lineSmooth: string
   lineSoft: string
@@ -51,7 +51,7 @@ export function readChartColors(el: Element, metric: MetricName): ChartColors {
 }
 
 /** `#rrggbb` -> `rgba(r, g, b, alpha)`; other colour syntaxes are returned unchanged. */
-export function withAlpha(color: string, alpha: number): string {
+function withAlpha(color: string, alpha: number): string {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color)
   if (!m) return color
   const [r, g, b] = m.slice(1).map((h) => parseInt(h, 16))

@@ -20,7 +20,7 @@ export interface SeriesPoint {
 export type MetricName = 'loss' | 'accuracy'
 
 /** A non-finite value the chart shows as a marked gap, with the reason in words. */
-export interface MetricGap {
+interface MetricGap {
   x: number
   metric: MetricName
   /** e.g. "loss was NaN at epoch 2, batch 14" */
@@ -28,7 +28,7 @@ export interface MetricGap {
 }
 
 /** What `sanitizeMetric` made of one raw value. */
-export interface SanitizedValue {
+interface SanitizedValue {
   value: number | null
   /** The value's name when it is not a finite number: 'NaN', 'Infinity', 'null', ... */
   problem: string | null
@@ -53,11 +53,11 @@ export function sanitizeMetric(raw: unknown): SanitizedValue {
  * Exponential moving average with TensorBoard's debiasing, so the first points aren't pulled
  * towards 0. Gaps stay gaps and don't disturb the average.
  */
-export interface EmaState {
+interface EmaState {
   last: number
   steps: number
 }
-export const SMOOTHING = 0.8
+const SMOOTHING = 0.8
 
 /** One EMA step: returns the smoothed value (null for a gap) and the next state. */
 export function emaStep(

@@ -4,14 +4,7 @@
  */
 import type { FileResult } from '#shared/protocol/classify'
 
-export const CSV_HEADER = [
-  'file',
-  'status',
-  'digits',
-  'confidences',
-  'low_confidence',
-  'error'
-] as const
+const CSV_HEADER = ['file', 'status', 'digits', 'confidences', 'low_confidence', 'error'] as const
 
 function cell(value: string | number): string {
   const s = String(value)

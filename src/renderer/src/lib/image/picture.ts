@@ -5,7 +5,7 @@
 import type { Picture } from '#shared/protocol/classify'
 
 /** Gray or RGBA bytes -> RGBA for ImageData. `invert` shows white-on-black masks as dark ink on light. */
-export function pictureToRgba(pic: Picture, invert = false): Uint8ClampedArray<ArrayBuffer> {
+function pictureToRgba(pic: Picture, invert = false): Uint8ClampedArray<ArrayBuffer> {
   const n = pic.width * pic.height
   const out = new Uint8ClampedArray(n * 4)
   for (let i = 0; i < n; i++) {

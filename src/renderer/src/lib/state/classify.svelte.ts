@@ -6,6 +6,7 @@
 import type { RendererApi } from '#shared/ipc-contract'
 import {
   CLASSIFY_LIMITS,
+  imageTooLargeMessage,
   DEFAULT_MIN_SPECK_AREA,
   type ClassifyFile,
   type FileResult
@@ -52,15 +53,11 @@ export class ClassifyState {
       files.map(async (file, i): Promise<ClassifyFile | FileResult> => {
         const name = nameOf(file, i)
         if (file.size > CLASSIFY_LIMITS.maxBytes) {
-          const mb = (n: number): string => (n / 2 ** 20).toFixed(1)
+          const message = imageTooLargeMessage(name, file.size)
           return {
             name,
             ok: false,
-            error: {
-              name: 'EngineError',
-              code: 'IMAGE_TOO_LARGE',
-              message: `${name}: ${mb(file.size)} MB is over the ${mb(CLASSIFY_LIMITS.maxBytes)} MB limit for one image`
-            }
+            error: { name: 'EngineError', code: 'IMAGE_TOO_LARGE', message }
           }
         }
         try {

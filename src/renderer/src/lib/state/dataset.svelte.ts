@@ -6,10 +6,10 @@ import type { RendererApi } from '#shared/ipc-contract'
 import { errorInfo } from '../api'
 import type { DatasetInfo, DatasetSource } from '#shared/protocol/training'
 
-export type DatasetApi = Pick<RendererApi, 'dataset' | 'dialog'>
+type DatasetApi = Pick<RendererApi, 'dataset' | 'dialog'>
 
 /** Enough to see the variety of handwriting in a class without slowing the first paint. */
-export const SAMPLES_PER_CLASS = 8
+const SAMPLES_PER_CLASS = 8
 
 export class DatasetState {
   source = $state.raw<DatasetSource>({ kind: 'embedded' })

@@ -7,7 +7,7 @@ import type { EngineState } from '#shared/protocol/app'
 import type { EngineInfo } from '#shared/protocol/info'
 import { errorInfo } from '../api'
 
-export type AppVersions = Awaited<ReturnType<RendererApi['app']['versions']>>
+type AppVersions = Awaited<ReturnType<RendererApi['app']['versions']>>
 
 export class EngineStatus {
   /** What `engine:info` reported; null until the first answer. */

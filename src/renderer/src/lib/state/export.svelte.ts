@@ -12,7 +12,7 @@ import {
 } from '#shared/protocol/models'
 import { errorInfo } from '../api'
 
-export type ExportApi = Pick<RendererApi, 'model' | 'dialog' | 'on'>
+type ExportApi = Pick<RendererApi, 'model' | 'dialog'>
 
 export type Outcome =
   | { kind: 'exported'; result: ExportResult }
@@ -26,25 +26,17 @@ export class ExportState {
   outcome = $state.raw<Outcome | null>(null)
 
   #api: ExportApi
-  #off: (() => void)[] = []
 
   constructor(api: ExportApi) {
     this.#api = api
   }
 
-  /** Loads the current model and follows changes; returns the unsubscribe function. */
-  connect(): () => void {
-    void this.refreshCurrent()
-    this.#off = [
-      this.#api.on('training:done', () => void this.refreshCurrent()),
-      this.#api.on('model:changed', (e) => (this.current = e.model))
-    ]
-    return () => {
-      for (const off of this.#off) off()
-      this.#off = []
-    }
+  /** The engine said which model is current (`model:changed`). */
+  setCurrent(model: CurrentModelInfo | null): void {
+    this.current = model
   }
 
+  /** Asks the engine for its current model (app-state.ts: at start and after each run). */
   async refreshCurrent(): Promise<void> {
     try {
       this.current = await this.#api.model.current({})

@@ -8,7 +8,7 @@ import type { RendererApi } from '#shared/ipc-contract'
 import type { PredictionFilter, TestPrediction } from '#shared/protocol/training'
 import { errorInfo } from '../api'
 
-export type GalleryApi = Pick<RendererApi, 'predictions'>
+type GalleryApi = Pick<RendererApi, 'predictions'>
 export type GallerySort = 'index' | 'confidence'
 
 /** Items per request: about one screen of tiles, so the first paint waits for little data. */

@@ -1,6 +1,6 @@
 /**
- * Which view the main window shows. A tiny shared state so a panel can send the user elsewhere
- * (a confusion-matrix cell opens the gallery) without reaching into App.svelte.
+ * Which view the main window shows, part of the app state (app-state.ts) so a panel can send the
+ * user elsewhere (a confusion-matrix cell opens the gallery) without reaching into App.svelte.
  */
 /** The same ids App.svelte uses for its nav tabs. */
 export type ViewId = 'train' | 'gallery' | 'classify' | 'models' | 'status'
@@ -12,6 +12,3 @@ export class NavigationState {
     this.view = view
   }
 }
-
-/** The app's one navigation state. */
-export const navigation = new NavigationState()

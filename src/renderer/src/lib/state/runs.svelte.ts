@@ -7,7 +7,7 @@ import type { RendererApi } from '#shared/ipc-contract'
 import type { RunDetail, RunSummary } from '#shared/protocol/models'
 import { errorInfo } from '../api'
 
-export type RunsApi = Pick<RendererApi, 'runs' | 'on'>
+type RunsApi = Pick<RendererApi, 'runs'>
 
 /** Curves of one run, as plain numbers for Chart.js (null = gap, e.g. a NaN loss or no validation). */
 export interface RunCurves {
@@ -24,7 +24,7 @@ export interface RunCurves {
 export const MAX_COMPARED = 6
 
 /** Turns a run's epochs into plain arrays for the comparison chart. */
-export function curvesOf(run: RunDetail): RunCurves {
+function curvesOf(run: RunDetail): RunCurves {
   const e = run.epochs
   return {
     id: run.id,
@@ -55,25 +55,12 @@ export class RunsState {
   )
 
   #api: RunsApi
-  #off: (() => void)[] = []
 
   constructor(api: RunsApi) {
     this.#api = api
   }
 
-  /** Loads the list and refreshes it whenever a run finishes; returns the unsubscribe function. */
-  connect(): () => void {
-    void this.refresh()
-    this.#off = [
-      this.#api.on('training:done', () => void this.refresh()),
-      this.#api.on('training:started', () => void this.refresh())
-    ]
-    return () => {
-      for (const off of this.#off) off()
-      this.#off = []
-    }
-  }
-
+  /** Reloads the list (app-state.ts calls it at start and whenever a run starts or ends). */
   async refresh(): Promise<void> {
     this.loading = true
     try {

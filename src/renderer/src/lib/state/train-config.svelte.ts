@@ -15,10 +15,10 @@ import {
 import type { EngineInfo } from '#shared/protocol/info'
 import { validateConfig } from '../train-config-fields'
 
-export type ConfigApi = Pick<RendererApi, 'model' | 'engine'>
+type ConfigApi = Pick<RendererApi, 'model' | 'engine'>
 
 /** Small enough to finish in about a minute on the wasm fallback, big enough to reach ~95 %. */
-export const QUICK_RUN: Pick<TrainConfig, 'trainLimit' | 'testLimit' | 'epochs'> = {
+const QUICK_RUN: Pick<TrainConfig, 'trainLimit' | 'testLimit' | 'epochs'> = {
   trainLimit: 6000,
   testLimit: 10000,
   epochs: 2

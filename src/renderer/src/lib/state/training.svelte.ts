@@ -26,11 +26,11 @@ import {
 } from '../charts/metric-series'
 import { formatDuration, formatPercent } from '../format'
 
-export type RunStatus =
+type RunStatus =
   'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'error'
 
 /** The part of `window.api` the training state uses (tests pass a fake with just these). */
-export type TrainingApi = Pick<RendererApi, 'training' | 'app' | 'on'>
+type TrainingApi = Pick<RendererApi, 'training' | 'app' | 'on'>
 
 /** Taskbar progress changes smaller than this aren't sent: the OS can't show them anyway. */
 const TASKBAR_STEP = 0.01
