@@ -18,7 +18,7 @@ import {
   type FileResult,
   type PageResult
 } from '#shared/protocol/classify'
-import { decodeImage } from './image/decode'
+import { decodeThread } from './image/decode-pool'
 import { analysePage } from './image/page-pipeline'
 import { toUnitRange } from './image/normalise-digit'
 import { MODEL_JSON } from '../store/model-io'
@@ -103,9 +103,10 @@ async function classifyOne(
 ): Promise<FileResult> {
   const started = performance.now()
   try {
-    const decoded = await decodeImage(file.bytes, file.name)
     const pages: PageResult[] = []
-    for (const [index, page] of decoded.pages.entries()) {
+    // Pages arrive one at a time from the decode thread and each is dropped once analysed, so a
+    // multi-page TIFF never holds more than one decoded page (RELIABILITY I6, I7).
+    const format = await decodeThread.decodeFile(file.bytes, file.name, async (page, index) => {
       const analysis = analysePage(page, minSpeck, pictures)
       const probs = await predictDigits(
         model,
@@ -142,7 +143,7 @@ async function classifyOne(
         threshold: analysis.threshold ?? -1,
         ...(pictures ? { thumbnail: analysis.thumbnail, mask: analysis.mask } : {})
       })
-    }
+    })
     if (pages.every((p) => p.predictions.length === 0)) {
       throw new EngineError(
         'IMAGE_INVALID',
@@ -156,7 +157,7 @@ async function classifyOne(
     return {
       name: file.name,
       ok: true,
-      format: decoded.format,
+      format,
       digits,
       pages,
       millis: performance.now() - started
