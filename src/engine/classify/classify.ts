@@ -106,44 +106,49 @@ async function classifyOne(
     const pages: PageResult[] = []
     // Pages arrive one at a time from the decode thread and each is dropped once analysed, so a
     // multi-page TIFF never holds more than one decoded page (RELIABILITY I6, I7).
-    const format = await decodeThread.decodeFile(file.bytes, file.name, async (page, index) => {
-      const analysis = analysePage(page, minSpeck, pictures)
-      const probs = await predictDigits(
-        model,
-        analysis.pieces.map((p) => p.input.data)
-      )
-      const predictions: DigitPrediction[] = analysis.pieces.map((piece, i) => {
-        const best = top3(probs[i])
-        return {
-          label: best[0].label,
-          confidence: best[0].probability,
-          top3: best,
-          lowConfidence: best[0].probability < LOW_CONFIDENCE_THRESHOLD,
-          box: piece.box,
-          ...(pictures
-            ? {
-                mask: piece.mask,
-                input: {
-                  width: IMAGE_SIZE,
-                  height: IMAGE_SIZE,
-                  channels: 1 as const,
-                  data: piece.input.data
+    const format = await decodeThread.decodeFile(
+      file.bytes,
+      file.name,
+      async (page, index, count) => {
+        const label = count > 1 ? `${file.name} page ${index + 1}` : file.name
+        const analysis = analysePage(page, minSpeck, pictures, label)
+        const probs = await predictDigits(
+          model,
+          analysis.pieces.map((p) => p.input.data)
+        )
+        const predictions: DigitPrediction[] = analysis.pieces.map((piece, i) => {
+          const best = top3(probs[i])
+          return {
+            label: best[0].label,
+            confidence: best[0].probability,
+            top3: best,
+            lowConfidence: best[0].probability < LOW_CONFIDENCE_THRESHOLD,
+            box: piece.box,
+            ...(pictures
+              ? {
+                  mask: piece.mask,
+                  input: {
+                    width: IMAGE_SIZE,
+                    height: IMAGE_SIZE,
+                    channels: 1 as const,
+                    data: piece.input.data
+                  }
                 }
-              }
-            : {})
-        }
-      })
-      pages.push({
-        page: index,
-        width: analysis.width,
-        height: analysis.height,
-        digits: predictions.map((p) => p.label).join(''),
-        predictions,
-        inverted: analysis.inverted,
-        threshold: analysis.threshold ?? -1,
-        ...(pictures ? { thumbnail: analysis.thumbnail, mask: analysis.mask } : {})
-      })
-    })
+              : {})
+          }
+        })
+        pages.push({
+          page: index,
+          width: analysis.width,
+          height: analysis.height,
+          digits: predictions.map((p) => p.label).join(''),
+          predictions,
+          inverted: analysis.inverted,
+          threshold: analysis.threshold ?? -1,
+          ...(pictures ? { thumbnail: analysis.thumbnail, mask: analysis.mask } : {})
+        })
+      }
+    )
     if (pages.every((p) => p.predictions.length === 0)) {
       throw new EngineError(
         'IMAGE_INVALID',

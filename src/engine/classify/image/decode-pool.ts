@@ -115,7 +115,7 @@ class DecodeThread {
   decodeFile(
     bytes: Uint8Array,
     name: string,
-    onPage: (page: RgbaImage, index: number) => Promise<void>
+    onPage: (page: RgbaImage, index: number, pageCount: number) => Promise<void>
   ): Promise<ImageFormat> {
     const run = async (): Promise<ImageFormat> => {
       let budget = decodeBudgetMs(bytes.length)
@@ -130,7 +130,7 @@ class DecodeThread {
         if (reply.type === 'error') throw deserializeError(reply.error)
         if (reply.type !== 'page') throw new Error('decode thread: unexpected reply to page')
         const paused = performance.now()
-        await onPage(reply.page, index)
+        await onPage(reply.page, index, opened.pageCount)
         deadline += performance.now() - paused
       }
       return opened.format
