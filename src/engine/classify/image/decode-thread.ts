@@ -5,11 +5,12 @@
  * transferred, not copied, so this thread keeps no page after sending it (RELIABILITY I7).
  */
 import { parentPort } from 'node:worker_threads'
-import { serializeError } from '#shared/errors'
+import { EngineError, serializeError } from '#shared/errors'
 import { openImage, type OpenedImage } from './decode'
 import type { DecodeReply, DecodeRequest } from './decode-protocol'
 
 let current: OpenedImage | null = null
+let currentName = ''
 
 function post(reply: DecodeReply, transfer: ArrayBuffer[] = []): void {
   parentPort?.postMessage(reply, transfer)
@@ -19,6 +20,7 @@ async function handle(request: DecodeRequest): Promise<void> {
   try {
     if (request.type === 'open') {
       current = null
+      currentName = request.name
       current = openImage(request.bytes, request.name)
       post({ type: 'opened', format: current.format, pageCount: current.pageCount })
       return
@@ -32,7 +34,16 @@ async function handle(request: DecodeRequest): Promise<void> {
         : page.data.slice()
     post({ type: 'page', page: { ...page, data } }, [data.buffer as ArrayBuffer])
   } catch (err) {
-    post({ type: 'error', error: serializeError(err) })
+    // A decoder tripping over damaged data (a TypeError deep in a library) is a damaged file to
+    // the user, not an internal error: it gets IMAGE_INVALID with the file's name like the rest.
+    const error =
+      err instanceof EngineError
+        ? err
+        : new EngineError(
+            'IMAGE_INVALID',
+            `${currentName}: the image could not be decoded (${err instanceof Error ? err.message : String(err)})`
+          )
+    post({ type: 'error', error: serializeError(error) })
   }
 }
 
