@@ -54,7 +54,9 @@ export default defineConfig({
           'engine/worker': resolve('src/engine/worker.ts'),
           // The data-parallel trainer's second thread; DataParallelTrainer looks for it beside the
           // module that creates it (bundled into engine/worker.js).
-          'engine/gradient-worker': resolve('src/engine/training/parallel/gradient-worker.ts')
+          'engine/gradient-worker': resolve('src/engine/training/parallel/gradient-worker.ts'),
+          // The image decoders' thread (RELIABILITY I6); DecodeThread looks for it the same way.
+          'engine/decode-thread': resolve('src/engine/classify/image/decode-thread.ts')
         }
       }
     }

@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { forkEngine } from '#host/engine-fork'
+import { guardEngine } from '../engine-session'
 import { EngineError } from '#shared/errors'
 import type { BackendKind } from '#shared/protocol/info'
 import type { BackendFigures, BenchOptions, BenchStep } from './bench-step'
@@ -38,6 +39,7 @@ type BackendReport =
 /** Forks an engine forced onto `backend` and runs every step in it; an engine that can't start is "unavailable". */
 async function benchBackend(backend: BackendKind, options: BenchOptions): Promise<BackendReport> {
   const engine = forkEngine({ env: { DIGIT_STUDIO_BACKEND: backend } })
+  const release = guardEngine(engine)
   try {
     try {
       await engine.ready()
@@ -49,6 +51,7 @@ async function benchBackend(backend: BackendKind, options: BenchOptions): Promis
     return { backend, available: true, figures }
   } finally {
     await engine.dispose()
+    release()
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type PresetName,
   type TrainConfig
 } from '#shared/protocol/training'
-import { backendEnv, withEngine } from '../engine-session'
+import { backendEnv, endEngineAndExit, withEngine } from '../engine-session'
 import { formatDone, formatDuration, formatEpoch, formatSummary } from '../format-training'
 
 export const TRAIN_USAGE =
@@ -193,8 +193,8 @@ async function runOnEngine(
   let interrupts = 0
   const onSigint = (): void => {
     // First Ctrl-C: stop after the current batch (the engine ignores SIGINT, the host decides).
-    // Second: give up at once; the engine exits when its IPC channel closes.
-    if (++interrupts > 1) process.exit(130)
+    // Second: give up at once, ending the engine first (RELIABILITY T4).
+    if (++interrupts > 1) return void endEngineAndExit(engine, 130)
     process.stderr.write('\nStopping after the current batch (Ctrl-C again to quit at once)...\n')
     void engine.request('training:stop', {}).catch(() => undefined)
   }
@@ -232,5 +232,7 @@ async function runOnEngine(
 /** `digit-studio train`: trains a preset in a forked engine, streams progress, saves the model. */
 export async function runTrain(argv: string[]): Promise<number> {
   const { config, json, backend } = configFromArgs(argv)
-  return withEngine(backendEnv(backend), (engine) => runOnEngine(engine, config, json))
+  return withEngine(backendEnv(backend), (engine) => runOnEngine(engine, config, json), {
+    ownSigint: true
+  })
 }

@@ -18,7 +18,7 @@ import {
   type FileResult,
   type PageResult
 } from '#shared/protocol/classify'
-import { decodeImage } from './image/decode'
+import { decodeThread } from './image/decode-pool'
 import { analysePage } from './image/page-pipeline'
 import { toUnitRange } from './image/normalise-digit'
 import { MODEL_JSON } from '../store/model-io'
@@ -103,46 +103,52 @@ async function classifyOne(
 ): Promise<FileResult> {
   const started = performance.now()
   try {
-    const decoded = await decodeImage(file.bytes, file.name)
     const pages: PageResult[] = []
-    for (const [index, page] of decoded.pages.entries()) {
-      const analysis = analysePage(page, minSpeck, pictures)
-      const probs = await predictDigits(
-        model,
-        analysis.pieces.map((p) => p.input.data)
-      )
-      const predictions: DigitPrediction[] = analysis.pieces.map((piece, i) => {
-        const best = top3(probs[i])
-        return {
-          label: best[0].label,
-          confidence: best[0].probability,
-          top3: best,
-          lowConfidence: best[0].probability < LOW_CONFIDENCE_THRESHOLD,
-          box: piece.box,
-          ...(pictures
-            ? {
-                mask: piece.mask,
-                input: {
-                  width: IMAGE_SIZE,
-                  height: IMAGE_SIZE,
-                  channels: 1 as const,
-                  data: piece.input.data
+    // Pages arrive one at a time from the decode thread and each is dropped once analysed, so a
+    // multi-page TIFF never holds more than one decoded page (RELIABILITY I6, I7).
+    const format = await decodeThread.decodeFile(
+      file.bytes,
+      file.name,
+      async (page, index, count) => {
+        const label = count > 1 ? `${file.name} page ${index + 1}` : file.name
+        const analysis = analysePage(page, minSpeck, pictures, label)
+        const probs = await predictDigits(
+          model,
+          analysis.pieces.map((p) => p.input.data)
+        )
+        const predictions: DigitPrediction[] = analysis.pieces.map((piece, i) => {
+          const best = top3(probs[i])
+          return {
+            label: best[0].label,
+            confidence: best[0].probability,
+            top3: best,
+            lowConfidence: best[0].probability < LOW_CONFIDENCE_THRESHOLD,
+            box: piece.box,
+            ...(pictures
+              ? {
+                  mask: piece.mask,
+                  input: {
+                    width: IMAGE_SIZE,
+                    height: IMAGE_SIZE,
+                    channels: 1 as const,
+                    data: piece.input.data
+                  }
                 }
-              }
-            : {})
-        }
-      })
-      pages.push({
-        page: index,
-        width: analysis.width,
-        height: analysis.height,
-        digits: predictions.map((p) => p.label).join(''),
-        predictions,
-        inverted: analysis.inverted,
-        threshold: analysis.threshold ?? -1,
-        ...(pictures ? { thumbnail: analysis.thumbnail, mask: analysis.mask } : {})
-      })
-    }
+              : {})
+          }
+        })
+        pages.push({
+          page: index,
+          width: analysis.width,
+          height: analysis.height,
+          digits: predictions.map((p) => p.label).join(''),
+          predictions,
+          inverted: analysis.inverted,
+          threshold: analysis.threshold ?? -1,
+          ...(pictures ? { thumbnail: analysis.thumbnail, mask: analysis.mask } : {})
+        })
+      }
+    )
     if (pages.every((p) => p.predictions.length === 0)) {
       throw new EngineError(
         'IMAGE_INVALID',
@@ -156,7 +162,7 @@ async function classifyOne(
     return {
       name: file.name,
       ok: true,
-      format: decoded.format,
+      format,
       digits,
       pages,
       millis: performance.now() - started

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs'
 import { open, readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
 import { EngineError } from '#shared/errors'
 import { IDX_FILE_NAMES, IMAGE_SIZE } from '#shared/mnist'
 import type { DatasetInfo, DatasetSource } from '#shared/protocol/training'
-import { isGzip, parseIdxHeader, parseIdxImages, parseIdxLabels } from './idx'
+import { gunzipHead, isGzip, parseIdxHeader, parseIdxImages, parseIdxLabels } from './idx'
 import { embeddedMnistDir } from '../store/paths'
 
 /** One split of a dataset: N images of 28x28 uint8 pixels, row-major, and N labels 0-9. */
@@ -58,7 +57,7 @@ async function readHeaderCount(file: string): Promise<number> {
   } finally {
     await handle.close()
   }
-  return parseIdxHeader(gunzipSync(await readFile(file)), file).dims[0]
+  return parseIdxHeader(gunzipHead(await readFile(file), file), file).dims[0]
 }
 
 /** Counts without loading pixels: used by `engine:info` and the dataset panel. */

@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib'
+import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { IDX_MAGIC_IMAGES, IDX_MAGIC_LABELS } from '#shared/mnist'
 import { EngineError } from '#shared/errors'
 
@@ -47,23 +47,72 @@ export function parseIdxHeader(
   return { magic, dims, headerBytes }
 }
 
+/** The longest IDX header: magic and MAX_DIMS dimensions. */
+const MAX_HEADER_BYTES = 4 + 4 * MAX_DIMS
+/**
+ * Compressed bytes tried for the header: deflate expands at most ~1032:1, so inflating a prefix
+ * this long yields at most a few MB however the file was made, and covers any sane gzip header.
+ */
+const GZIP_HEAD_PREFIXES = [64, 512, 4096]
+
+/**
+ * The first decompressed bytes of a gzipped file (at least an IDX header's worth when the file
+ * has them), found by inflating a short prefix of it: never the whole stream (RELIABILITY P3).
+ */
+export function gunzipHead(raw: Uint8Array, file: string): Uint8Array {
+  let head: Uint8Array = new Uint8Array(0)
+  for (const prefix of GZIP_HEAD_PREFIXES) {
+    try {
+      // Z_SYNC_FLUSH: a prefix gives what it has instead of "unexpected end of file"; the whole
+      // file (a small one) is inflated normally, so a truncated stream is reported as such.
+      const whole = prefix >= raw.length
+      head = gunzipSync(raw.subarray(0, prefix), {
+        finishFlush: whole ? zlibConstants.Z_FINISH : zlibConstants.Z_SYNC_FLUSH
+      })
+    } catch (err) {
+      fail(file, `gzip data is corrupt (${(err as Error).message})`)
+    }
+    if (head.length >= MAX_HEADER_BYTES || prefix >= raw.length) break
+  }
+  return head
+}
+
+/**
+ * Decompresses a gzipped IDX file, reading its header first and refusing to inflate more than the
+ * header implies: a 14 MB file that expands to gigabytes is refused after header + data bytes,
+ * not after filling memory (RELIABILITY P3).
+ */
+function gunzipIdx(raw: Uint8Array, file: string): Uint8Array {
+  const { headerBytes, elements } = checkedSize(gunzipHead(raw, file), file)
+  const expected = headerBytes + elements
+  try {
+    return gunzipSync(raw, { maxOutputLength: expected })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      fail(file, `decompresses to more than the ${expected} bytes its header declares`)
+    fail(file, `gzip data is corrupt (${(err as Error).message})`)
+  }
+}
+
+/** The header of `bytes` and the element count it declares, refused when absurd. */
+function checkedSize(
+  bytes: Uint8Array,
+  file: string
+): { dims: number[]; headerBytes: number; elements: number } {
+  const { dims, headerBytes } = parseIdxHeader(bytes, file)
+  const elements = dims.reduce((a, b) => a * b, 1)
+  if (elements > MAX_ELEMENTS)
+    fail(file, `header declares ${elements} elements, more than supported`)
+  return { dims, headerBytes, elements }
+}
+
 /**
  * Parses a uint8 IDX file (plain or gzipped) and checks that its length matches its header.
  * Errors are EngineError('DATASET_INVALID') naming the file and the problem; never a crash or hang.
  */
 export function parseIdx(raw: Uint8Array, file: string): IdxArray {
-  let bytes = raw
-  if (isGzip(raw)) {
-    try {
-      bytes = gunzipSync(raw)
-    } catch (err) {
-      fail(file, `gzip data is corrupt (${(err as Error).message})`)
-    }
-  }
-  const { dims, headerBytes } = parseIdxHeader(bytes, file)
-  const elements = dims.reduce((a, b) => a * b, 1)
-  if (elements > MAX_ELEMENTS)
-    fail(file, `header declares ${elements} elements, more than supported`)
+  const bytes = isGzip(raw) ? gunzipIdx(raw, file) : raw
+  const { dims, headerBytes, elements } = checkedSize(bytes, file)
   const expected = headerBytes + elements
   if (bytes.length !== expected) {
     fail(

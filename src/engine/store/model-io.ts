@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { EngineError } from '#shared/errors'
 import { writeDirAtomic } from './atomic-write'
+import { preflightModelJson } from './model-preflight'
 
 export const MODEL_JSON = 'model.json'
 export const WEIGHTS_BIN = 'weights.bin'
@@ -90,6 +91,8 @@ export function fileLoader(dir: string): tf.io.IOHandler {
         bad('missing modelTopology')
       }
       if (!Array.isArray(json.weightsManifest)) bad('missing weightsManifest')
+      // Before tfjs builds the layers (which allocates every weight the topology declares).
+      preflightModelJson(json, jsonPath)
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = []
         const buffers: Uint8Array[] = []

@@ -64,6 +64,13 @@ export interface ExportResult {
   metadata: ExportMetadata
 }
 
+/**
+ * The most trainable parameters a model may have to be imported (or, later, built): 80 MB of
+ * float32 weights, ~90x the largest preset, far beyond what an MNIST model needs, and far below
+ * what would exhaust memory when its layers are built (RELIABILITY P4).
+ */
+export const MAX_MODEL_PARAMETERS = 20_000_000
+
 const ImportParamsSchema = v.object({
   /** A TF.js layers folder, or its model.json. */
   path: PathSchema

@@ -42,11 +42,32 @@ function cmykToRgba(ifd: Ifd, label: string): Uint8Array {
 }
 
 /**
- * TIFF via utif2 (pure JS; none, LZW, Deflate, PackBits, CCITT G3/G4, JPEG): every page is
- * returned, each checked against the pixel cap from its directory before its strips are
- * decompressed. utif2's toRGBA8 converts gray, palette, RGB, CMYK and 16-bit samples to RGBA.
+ * Raw bytes per pixel of a page as utif2 decompresses it (samples x bits, at least 1): the
+ * per-page pixel cap is scaled by it, so a 16-bit RGBA page (8 bytes a pixel) can't hold twice
+ * the memory an 8-bit RGBA page at the cap does (RELIABILITY I7).
  */
-export function decodeTiff(bytes: Uint8Array, name: string): RgbaImage[] {
+function rawBytesPerPixel(ifd: Ifd): number {
+  const samples = tag(ifd, 277) ?? 1
+  const bits = tag(ifd, 258) ?? 1
+  return Math.max(1, (samples * bits) / 8)
+}
+
+/** The pixel cap for one page: the plain cap, lowered for pages wider than 4 bytes a pixel. */
+export function tiffPageMaxPixels(ifd: Ifd): number {
+  return Math.floor(CLASSIFY_LIMITS.maxPixels * Math.min(1, 4 / rawBytesPerPixel(ifd)))
+}
+
+/**
+ * TIFF via utif2 (pure JS; none, LZW, Deflate, PackBits, CCITT G3/G4, JPEG). Opening reads the
+ * directories only and checks every page's size against the cap (scaled by its bytes a pixel);
+ * `decodePage` then decompresses one page and frees utif2's copy of it before returning, so at
+ * most one page's worth of memory is held however many pages the file has (RELIABILITY I7).
+ * utif2's toRGBA8 converts gray, palette, RGB, CMYK and 16-bit samples to RGBA.
+ */
+export function openTiff(
+  bytes: Uint8Array,
+  name: string
+): { pageCount: number; decodePage(index: number): Promise<RgbaImage> } {
   const buffer = bytes.buffer.slice(
     bytes.byteOffset,
     bytes.byteOffset + bytes.byteLength
@@ -69,9 +90,13 @@ export function decodeTiff(bytes: Uint8Array, name: string): RgbaImage[] {
       `${name}: TIFF has ${pages.length} pages, over the limit of ${CLASSIFY_LIMITS.maxPages}`
     )
   }
-  return pages.map((ifd, i) => {
-    const label = pages.length > 1 ? `${name} page ${i + 1}` : name
-    checkDimensions(label, tag(ifd, 256)!, tag(ifd, 257)!)
+  const labelOf = (i: number): string => (pages.length > 1 ? `${name} page ${i + 1}` : name)
+  pages.forEach((ifd, i) =>
+    checkDimensions(labelOf(i), tag(ifd, 256)!, tag(ifd, 257)!, tiffPageMaxPixels(ifd))
+  )
+  const decodePage = async (index: number): Promise<RgbaImage> => {
+    const ifd = pages[index]
+    const label = labelOf(index)
     let rgba: Uint8Array
     try {
       UTIF.decodeImage(buffer, ifd)
@@ -81,6 +106,9 @@ export function decodeTiff(bytes: Uint8Array, name: string): RgbaImage[] {
         'IMAGE_INVALID',
         `${label}: TIFF page could not be decoded (${err instanceof Error ? err.message : String(err)})`
       )
+    } finally {
+      // utif2 keeps the decompressed samples on the directory: drop them before the next page.
+      ;(ifd as { data?: Uint8Array }).data = undefined
     }
     const { width, height } = ifd
     if (!width || !height || rgba.length !== width * height * 4) {
@@ -90,5 +118,6 @@ export function decodeTiff(bytes: Uint8Array, name: string): RgbaImage[] {
       )
     }
     return applyOrientation({ width, height, data: rgba }, tag(ifd, 274) ?? 1)
-  })
+  }
+  return { pageCount: pages.length, decodePage }
 }

@@ -3,39 +3,68 @@ import { decodeBmp } from './decode-bmp'
 import { decodeGif } from './decode-gif'
 import { decodeJpeg } from './decode-jpeg'
 import { decodePng } from './decode-png'
-import { decodeTiff } from './decode-tiff'
+import { openTiff } from './decode-tiff'
 import { decodeWebp } from './decode-webp'
 import { checkBytes } from './limits'
 import { sniffFormat } from './sniff'
-import type { DecodedFile } from './types'
+import type { DecodedFile, ImageFormat, RgbaImage } from './types'
+
+/** A file whose header has been read and checked; its pages are decoded one at a time. */
+export interface OpenedImage {
+  format: ImageFormat
+  pageCount: number
+  /** Decodes page `index`; the caller drops each page before asking for the next (RELIABILITY I7). */
+  decodePage(index: number): Promise<RgbaImage>
+}
+
+const single = (
+  format: ImageFormat,
+  decode: () => RgbaImage | Promise<RgbaImage>
+): OpenedImage => ({
+  format,
+  pageCount: 1,
+  decodePage: async () => decode()
+})
 
 /**
- * The one entry point from file bytes to pixels, used by the app's engine, the CLI and the tests.
- * Order of checks: size in bytes, then format from magic bytes (never the file name), then the
- * format decoder, which checks the pixel count from its header before allocating. Every failure is
- * an EngineError whose message starts with the file name.
+ * From file bytes to a decoder ready to hand out pages. Order of checks: size in bytes, then
+ * format from magic bytes (never the file name), then the format's header (a TIFF's directories
+ * and every page's size); the pixels themselves are decoded by `decodePage`, which checks the
+ * pixel count from the header before allocating. Every failure is an EngineError whose message
+ * starts with the file name.
  */
-export async function decodeImage(bytes: Uint8Array, name: string): Promise<DecodedFile> {
+export function openImage(bytes: Uint8Array, name: string): OpenedImage {
   checkBytes(name, bytes.length)
   const sniffed = sniffFormat(bytes)
   if (sniffed.kind === 'other') {
     throw new EngineError(
       'IMAGE_UNSUPPORTED',
-      `${name}: ${sniffed.what}, not an image Digit Studio can read (PNG, JPEG, TIFF, BMP, GIF, WebP)`
+      `${name}: ${sniffed.what}; Digit Studio reads PNG, JPEG, TIFF, BMP, GIF and WebP`
     )
   }
   switch (sniffed.format) {
     case 'png':
-      return { format: 'png', pages: [decodePng(bytes, name)] }
+      return single('png', () => decodePng(bytes, name))
     case 'jpeg':
-      return { format: 'jpeg', pages: [decodeJpeg(bytes, name)] }
+      return single('jpeg', () => decodeJpeg(bytes, name))
     case 'tiff':
-      return { format: 'tiff', pages: decodeTiff(bytes, name) }
+      return { format: 'tiff', ...openTiff(bytes, name) }
     case 'gif':
-      return { format: 'gif', pages: [decodeGif(bytes, name)] }
+      return single('gif', () => decodeGif(bytes, name))
     case 'bmp':
-      return { format: 'bmp', pages: [decodeBmp(bytes, name)] }
+      return single('bmp', () => decodeBmp(bytes, name))
     case 'webp':
-      return { format: 'webp', pages: [await decodeWebp(bytes, name)] }
+      return single('webp', () => decodeWebp(bytes, name))
   }
+}
+
+/**
+ * Every page of a file at once, on the calling thread, without a time limit: for tests and
+ * fixtures. The engine decodes users' files through decode-pool.ts instead (RELIABILITY I6).
+ */
+export async function decodeImage(bytes: Uint8Array, name: string): Promise<DecodedFile> {
+  const opened = openImage(bytes, name)
+  const pages: RgbaImage[] = []
+  for (let i = 0; i < opened.pageCount; i++) pages.push(await opened.decodePage(i))
+  return { format: opened.format, pages }
 }

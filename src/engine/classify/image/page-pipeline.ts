@@ -79,12 +79,14 @@ function thumbnailOf(page: RgbaImage): Picture {
 
 /**
  * Runs the page-level steps (gray, polarity, background, threshold), labels the ink, segments it
- * into digits in reading order and normalises each digit to MNIST's 28x28 format.
+ * into digits in reading order and normalises each digit to MNIST's 28x28 format. `name` (the
+ * file, or "file page N") starts the message of a page refused for having too many marks.
  */
 export function analysePage(
   page: RgbaImage,
   minSpeckArea: number,
-  pictures: boolean
+  pictures: boolean,
+  name?: string
 ): PageAnalysis {
   const full = toGray(page)
   const scale = Math.min(1, Math.sqrt(ANALYSIS_MAX_PIXELS / (page.width * page.height)))
@@ -98,7 +100,7 @@ export function analysePage(
   const thumbnail = pictures ? thumbnailOf(page) : undefined
   if (threshold === null) return { ...base, pieces: [], thumbnail }
   const { labels, components } = labelComponents(binarize(flat, threshold))
-  const pieces = segmentDigits(components, minSpeckArea * s * s)
+  const pieces = segmentDigits(components, minSpeckArea * s * s, name)
   const kept = new Uint8Array(components.length + 1)
   for (const p of pieces) for (const l of p.labels) kept[l] = 1
   const out: PagePiece[] = pieces.map((p) => {

@@ -31,7 +31,7 @@ export function sniffFormat(b: Uint8Array): Sniffed {
   if (/^\s*<(\?xml|svg)/i.test(ascii(b, 0, Math.min(b.length, 64))))
     return { kind: 'other', what: 'an SVG/XML file' }
   if (looksLikeText(b)) return { kind: 'other', what: 'a text file' }
-  return { kind: 'other', what: 'not an image format Digit Studio reads' }
+  return { kind: 'other', what: 'not an image (its first bytes match no known format)' }
 }
 
 /** Printable ASCII/UTF-8 in the first 512 bytes, no NULs: text, not a damaged image. */

@@ -1,34 +1,9 @@
-import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import { dirname, join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
+import { threadEntry } from '../../thread-entry'
 import { batchGradients } from './batch-gradients'
 import type { StepRequest, WorkerReply } from './protocol'
-
-/**
- * The worker's entry. Built, it is gradient-worker.js beside this module. Run from source (CLI,
- * tests), Node 20 doesn't pass tsx's loader on to worker threads, so a one-line ESM bootstrap
- * registers tsx in the thread and then imports the TypeScript entry.
- */
-function workerEntry(): URL {
-  const fromSource = import.meta.url.endsWith('.ts')
-  const entry = new URL(`./gradient-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url)
-  if (!fromSource) return entry
-  const tsxApi =
-    typeof import.meta.resolve === 'function'
-      ? import.meta.resolve('tsx/esm/api')
-      : // Test runners may not provide import.meta.resolve; this is the path tsx's exports map names.
-        pathToFileURL(
-          join(
-            dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-            'dist/esm/api/index.mjs'
-          )
-        ).href
-  const code = `import { register } from ${JSON.stringify(tsxApi)}\nregister()\nawait import(${JSON.stringify(entry.href)})\n`
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`)
-}
 
 /** Batches smaller than this train on the calling thread alone: splitting would cost more. */
 const MIN_SPLIT_BATCH = 16
@@ -83,7 +58,7 @@ export class DataParallelTrainer {
     options: { workerUrl?: URL } = {}
   ): Promise<DataParallelTrainer | null> {
     if (tf.getBackend() !== 'wasm' || availableParallelism() < 2) return null
-    const worker = new Worker(options.workerUrl ?? workerEntry())
+    const worker = new Worker(options.workerUrl ?? threadEntry('gradient-worker', import.meta.url))
     const trainer = new DataParallelTrainer(model, worker)
     const reply = await trainer.request({
       type: 'init',
