@@ -4,6 +4,7 @@
  * folder records who holds it (pid, hostname, start time). A lock whose process is gone (same
  * host, dead pid: a crash or kill -9) is stale and is taken over, so it never blocks forever.
  */
+import { readFileSync, rmSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -60,7 +61,7 @@ export function describeHolder(h: LockHolder): string {
  * Takes the lock of `folder` for `job`; BUSY naming the holder when a live process has it. A stale
  * lock is removed and taken. Returns the release function (idempotent; only removes our own lock).
  */
-export async function acquireFolderLock(folder: string, job: string): Promise<() => Promise<void>> {
+export async function acquireFolderLock(folder: string, job: string): Promise<() => void> {
   const file = join(folder, LOCK_FILE)
   await makeFolders(folder)
   const me: LockHolder = {
@@ -79,11 +80,17 @@ export async function acquireFolderLock(folder: string, job: string): Promise<()
         await handle.close()
       }
       let released = false
-      return async () => {
+      // Synchronous, so a run can drop its lock just before its last event goes out.
+      return () => {
         if (released) return
         released = true
-        const now = await readHolder(file)
-        if (now?.pid === me.pid && now.startedAt === me.startedAt) await rm(file, { force: true })
+        let now: string | null = null
+        try {
+          now = readFileSync(file, 'utf8')
+        } catch {
+          // Already gone (the folder was deleted, or someone broke the lock): nothing to release.
+        }
+        if (now === JSON.stringify(me)) rmSync(file, { force: true })
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
@@ -106,7 +113,7 @@ export async function withFolderLock<T>(
   waitMs = 30_000
 ): Promise<T> {
   const deadline = Date.now() + waitMs
-  let release: (() => Promise<void>) | null = null
+  let release: (() => void) | null = null
   while (!release) {
     try {
       release = await acquireFolderLock(folder, job)
@@ -118,6 +125,6 @@ export async function withFolderLock<T>(
   try {
     return await work()
   } finally {
-    await release()
+    release()
   }
 }

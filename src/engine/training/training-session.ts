@@ -101,7 +101,7 @@ export async function startTraining(
   const release = acquireEngine('a training run')
   settingUp = true
   let stepper: Stepper | null = null
-  let releaseRunLock: (() => Promise<void>) | null = null
+  let releaseRunLock: (() => void) | null = null
   try {
     // Leftovers of a crash mid-save (RELIABILITY D4, R2) are removed before anything new is written.
     await sweepDataHome()
@@ -134,7 +134,7 @@ export async function startTraining(
       stepper,
       backend: backend.kind,
       appVersion: appVersion(),
-      emit
+      emit: unlockingOnEnd(emit, releaseRunLock)
     }
     const run = new TrainingRun(setup)
     active = run
@@ -157,24 +157,40 @@ export async function startTraining(
         .run()
         .then((outcome) => finish(run, setup, outcome))
         .catch((err: unknown) => {
-          emit({ type: 'training:error', runId, error: serializeError(err) })
+          setup.emit({ type: 'training:error', runId, error: serializeError(err) })
           // finish() disposes it first thing; this covers a failure before that (idempotent).
           void setup.stepper.dispose().catch(() => undefined)
         })
         .finally(() => {
           if (active === run) active = null
-          void releaseRunLock?.().catch(() => undefined)
+          releaseRunLock?.()
           release()
         })
     })
     return { runId }
   } catch (err) {
     await stepper?.dispose().catch(() => undefined)
-    await releaseRunLock?.().catch(() => undefined)
+    releaseRunLock?.()
     release()
     throw err
   } finally {
     settingUp = false
+  }
+}
+
+const LAST_EVENTS = new Set(['training:done', 'training:stopped', 'training:error'])
+
+/**
+ * The run's event sender, dropping the run's lock just before its last event: whoever reacts to
+ * "stopped" or "done" (delete the run, say) must find it unlocked (RELIABILITY R5).
+ */
+function unlockingOnEnd(
+  emit: (e: EngineEvent) => void,
+  unlock: () => void
+): (e: EngineEvent) => void {
+  return (event) => {
+    if (LAST_EVENTS.has(event.type)) unlock()
+    emit(event)
   }
 }
 
