@@ -5,7 +5,7 @@ import { forkEngine } from '#host/engine-fork'
 /** Signals that end a CLI command; the engine is stopped before the CLI exits (RELIABILITY T4). */
 const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
-export interface EngineSessionOptions {
+interface EngineSessionOptions {
   /** The command handles Ctrl-C itself (train: first a clean stop, then `endEngineAndExit`). */
   ownSigint?: boolean
 }

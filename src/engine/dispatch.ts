@@ -13,6 +13,7 @@ import { infoHandlers } from './handlers/info'
 import { modelHandlers } from './handlers/models'
 import { trainingHandlers } from './handlers/training'
 import type { EngineContext, Handler } from './handlers/types'
+import { ensureDataHome } from './store/data-home'
 
 const handlers = {
   ...infoHandlers,
@@ -21,6 +22,21 @@ const handlers = {
   ...modelHandlers,
   ...benchHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>
+
+/**
+ * Methods that never read or write the data home, so they work even when it is refused (an
+ * `engine:info` still tells the user which backend runs). Every other method first opens the
+ * data home: format check and crash sweep (RELIABILITY R2, R6).
+ */
+const WITHOUT_DATA_HOME = new Set<string>([
+  'engine:info',
+  'model:summary',
+  'bench:run',
+  'bench:classifyScan',
+  'training:stop',
+  'training:pause',
+  'training:resume'
+])
 
 /**
  * Runs one request: checks the method exists and its params match the schema, calls the handler,
@@ -38,6 +54,7 @@ export async function dispatch(msg: RequestMessage, ctx: EngineContext): Promise
     if (!parsed.success) {
       throw new EngineError('BAD_REQUEST', `${msg.method}: ${describeIssues(parsed.issues)}`)
     }
+    if (!WITHOUT_DATA_HOME.has(msg.method)) await ensureDataHome()
     const result = await handler(parsed.output as never, ctx)
     return { kind: 'reply', id: msg.id, ok: true, result }
   } catch (err) {

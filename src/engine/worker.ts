@@ -3,10 +3,13 @@
  * with `child_process.fork`; both deliver the same messages (engine-protocol.ts), only the port
  * differs. Nothing here imports electron.
  */
+import { existsSync } from 'node:fs'
 import { serializeError } from '#shared/errors'
 import type { EngineToHostMessage, RequestMessage } from '#shared/engine-protocol'
 import { selectBackend } from './backend/selection'
 import { dispatch } from './dispatch'
+import { ensureDataHome } from './store/data-home'
+import { dataHome } from './store/paths'
 import type { EngineContext } from './handlers/types'
 
 interface Port {
@@ -54,6 +57,9 @@ async function main(): Promise<void> {
   const backend = await selectBackend()
   ctx = { backend, emit: (event) => port.send({ kind: 'event', event }) }
   port.send({ kind: 'ready', pid: process.pid })
+  // Restore what a crash mid-save left (RELIABILITY R2) before the user looks at runs; a refused
+  // data home (R6) is reported by the first method that needs it, not here.
+  if (existsSync(dataHome())) void ensureDataHome().catch(() => undefined)
   for (const msg of early.splice(0)) handle(msg)
 }
 

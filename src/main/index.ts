@@ -10,6 +10,7 @@ import { EngineHost } from '#host/engine-host'
 import { utilityEngine } from './engine-utility'
 import { appHandlers } from './ipc/app'
 import { dialogHandlers } from './ipc/dialog'
+import { PathGrants } from './ipc/path-grants'
 import { engineHandlers } from './ipc/engine'
 import { eventSender, registerIpc } from './ipc/register'
 import { createMainWindow } from './main-window'
@@ -69,10 +70,12 @@ function openWindow(): void {
 // Windows shows notifications only for an app with a user model id (same as electron-builder's appId).
 if (process.platform === 'win32') app.setAppUserModelId('org.digitstudio.app')
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
   if (!isFirstInstance) return
   denyAllPermissions(session.defaultSession)
   handleAppProtocol(protocol, RENDERER_DIR)
+  // Paths the user chose in earlier sessions stay usable (RELIABILITY R3).
+  const grants = await PathGrants.load(app.getPath('userData'))
   registerIpc(
     ipcMain,
     {
@@ -81,9 +84,10 @@ void app.whenReady().then(() => {
         restart: () => engine.restart()
       }),
       ...appHandlers(electronAppServices(getWindow)),
-      ...dialogHandlers(electronDialogs(getWindow))
+      ...dialogHandlers(electronDialogs(getWindow), grants)
     },
-    APP_ORIGINS
+    APP_ORIGINS,
+    grants
   )
   // Start the engine alongside the window: loading tfjs and the dataset takes a few seconds.
   engine.start().catch((err: unknown) => console.error('engine failed to start:', err))

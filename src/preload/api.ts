@@ -16,8 +16,11 @@ import {
 type InvokeFn = (channel: IpcChannel, params: unknown) => Promise<IpcReply<unknown>>
 /** Starts delivering every pushed event to `listener`; returns the function that stops it. */
 type SubscribeFn = (listener: (event: IpcEvent) => void) => () => void
-/** Absolute path of a dropped file ('' where there is none, e.g. in a browser). */
-type PathForFileFn = (file: File) => string
+/**
+ * Absolute path of a dropped file, granted in main ('' where there is none, e.g. a File made in
+ * the page, or a browser).
+ */
+type PathForFileFn = (file: File) => Promise<string>
 
 /** An invoke error as it reaches the renderer: a real Error that keeps the engine's name and code. */
 interface ApiError extends Error {

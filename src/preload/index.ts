@@ -3,7 +3,12 @@
  * sandboxed, so it is bundled as CommonJS with its few dependencies inlined.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
-import { EVENT_CHANNEL, type IpcEvent, type IpcReply } from '#shared/ipc-contract'
+import {
+  EVENT_CHANNEL,
+  GRANT_DROPPED_CHANNEL,
+  type IpcEvent,
+  type IpcReply
+} from '#shared/ipc-contract'
 import { createApi } from './api'
 
 const api = createApi(
@@ -14,7 +19,16 @@ const api = createApi(
     ipcRenderer.on(EVENT_CHANNEL, handler)
     return () => ipcRenderer.off(EVENT_CHANNEL, handler)
   },
-  (file) => webUtils.getPathForFile(file)
+  // The path comes from Electron for a real dropped File, never from the page (RELIABILITY R3);
+  // main grants it, so the engine channels accept it afterwards.
+  async (file) => {
+    const path = webUtils.getPathForFile(file)
+    if (!path) return ''
+    const reply = (await ipcRenderer.invoke(GRANT_DROPPED_CHANNEL, { path })) as IpcReply<{
+      path: string
+    }>
+    return reply.ok ? reply.result.path : ''
+  }
 )
 
 contextBridge.exposeInMainWorld('api', api)

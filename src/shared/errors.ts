@@ -5,7 +5,7 @@
  */
 
 /** Every failure the engine can report, so hosts can react to a code instead of parsing prose. */
-type ErrorCode =
+export type ErrorCode =
   | 'BAD_REQUEST'
   | 'BUSY'
   | 'NOT_IMPLEMENTED'
@@ -19,6 +19,12 @@ type ErrorCode =
   | 'IMAGE_UNSUPPORTED'
   | 'FILE_UNREADABLE'
   | 'EXPORT_FAILED'
+  /** An output folder holds files Digit Studio did not write (RELIABILITY R1). */
+  | 'OUT_NOT_EMPTY'
+  /** The data home was written by a newer Digit Studio, or its version file is unreadable (R6). */
+  | 'DATA_HOME_UNSUPPORTED'
+  /** A path from the renderer the user never chose (RELIABILITY R3). */
+  | 'PATH_NOT_ALLOWED'
   | 'ENGINE_CRASHED'
   | 'INTERNAL'
 

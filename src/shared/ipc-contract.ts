@@ -6,7 +6,7 @@
  * main itself. Events flow main -> renderer on channels named after the event's `type`.
  * The renderer's `window.api` type is derived from these maps, so the two cannot drift.
  */
-import type * as v from 'valibot'
+import * as v from 'valibot'
 import {
   ENGINE_METHODS,
   engineParamSchemas,
@@ -33,6 +33,16 @@ export const ipcParamSchemas: Record<IpcChannel, v.GenericSchema> = {
   ...appParamSchemas
 }
 
+/**
+ * Registers a dropped file's or folder's path with main (RELIABILITY R3). Deliberately outside
+ * INVOKE_CHANNELS, so `window.api` has no function for it: only the preload's `pathForFile`, which
+ * gets the path from Electron's `webUtils.getPathForFile` for a real dropped File, sends it.
+ */
+export const GRANT_DROPPED_CHANNEL = 'paths:grantDropped'
+export const GrantDroppedSchema = v.object({
+  path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096))
+})
+
 /** Events main pushes to the renderer. */
 export type IpcEvent = EngineEvent | EngineStateEvent
 export type IpcEventType = IpcEvent['type']
@@ -58,6 +68,9 @@ export type RendererApi = {
 } & {
   /** Subscribes to one event type; returns the unsubscribe function. */
   on<T extends IpcEventType>(type: T, cb: (event: IpcEventOf<T>) => void): () => void
-  /** Absolute path of a dropped File (Electron's webUtils.getPathForFile); '' in a browser. */
-  pathForFile(file: File): string
+  /**
+   * Absolute path of a dropped File (Electron's webUtils.getPathForFile), granted in main so the
+   * engine channels accept it; '' where there is none (a File made in the page, a browser).
+   */
+  pathForFile(file: File): Promise<string>
 }

@@ -167,7 +167,7 @@ export function createFakeApi(predictions: TestPrediction[] = []): FakeApi {
             return () => subs.get(type)?.delete(cb)
           }
         }
-        if (prop === 'pathForFile') return () => ''
+        if (prop === 'pathForFile') return async () => ''
         return area(prop)
       }
     }

@@ -30,7 +30,7 @@ Object.defineProperty(w, 'api', {
       return () => listeners.delete(listener)
     },
     // A browser has no file paths; the UI must fall back to reading the File's bytes.
-    () => ''
+    async () => ''
   ),
   writable: false,
   configurable: false

@@ -19,6 +19,8 @@ import { appHandlers } from '../../src/main/ipc/app'
 import { dialogHandlers, type DialogServices } from '../../src/main/ipc/dialog'
 import { engineHandlers } from '../../src/main/ipc/engine'
 import { guarded, type CheckedHandler } from '../../src/main/ipc/guard'
+import { pathCheck } from '../../src/main/ipc/path-guard'
+import { PathGrants } from '../../src/main/ipc/path-grants'
 import {
   INVOKE_CHANNELS,
   type IpcChannel,
@@ -145,6 +147,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<AppFixture
     onEvent: emit
   })
   const engineReady = engineHost.start()
+  const grants = await PathGrants.load(engineEnv.DIGIT_STUDIO_HOME!)
 
   // The same handler tables main registers, with test-controlled services behind app channels.
   const versions = { app: 'e2e', electron: '', chrome: '', node: process.versions.node }
@@ -158,7 +161,8 @@ export async function launchApp(options: LaunchOptions = {}): Promise<AppFixture
       setProgress: () => undefined,
       notify: () => undefined
     }),
-    ...dialogHandlers({ ...defaultDialogs(), ...options.dialogs })
+    // Dialog answers grant their paths, as main's do, and the engine channels check them.
+    ...dialogHandlers({ ...defaultDialogs(), ...options.dialogs }, grants)
   }
   for (const [channel, handler] of Object.entries(options.handlers ?? {})) {
     table[channel] = handler as CheckedHandler
@@ -173,7 +177,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<AppFixture
               return inner(params)
             }
           : inner
-      return [channel, guarded(channel, [baseUrl], recorded)]
+      return [channel, guarded(channel, [baseUrl], recorded, pathCheck(grants))]
     })
   )
 

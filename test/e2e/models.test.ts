@@ -3,7 +3,14 @@
  * real engine. A short real run is listed, its curve drawn, the model exported through the save
  * dialog (ONNX file on disk) and an export imported back through the folder dialog.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +22,8 @@ describe('Runs & Export view (Chromium, real engine)', () => {
   const home = mkdtempSync(join(tmpdir(), 'ds-e2e-models-'))
   const onnxPath = join(home, 'exports', 'digits.onnx')
   const webDir = join(home, 'exports', 'web-model')
+  // Where the save dialog "puts" a TF.js export; the last test points it at a user's folder.
+  let tfjsTarget = webDir
 
   beforeAll(async () => {
     app = await launchApp({
@@ -22,7 +31,7 @@ describe('Runs & Export view (Chromium, real engine)', () => {
       dialogs: {
         openFolder: async () => webDir,
         openFiles: async () => [],
-        saveFile: async (name) => (name.endsWith('.onnx') ? onnxPath : webDir)
+        saveFile: async (name) => (name.endsWith('.onnx') ? onnxPath : tfjsTarget)
       }
     })
     // A real, short run, so the view has something true to show.
@@ -58,5 +67,19 @@ describe('Runs & Export view (Chromium, real engine)', () => {
     )
     await app.screenshot('runs-export')
     expect(app.pageErrors).toEqual([])
+  })
+
+  it("refuses to export TF.js over a folder holding the user's files, and says which (RELIABILITY R1)", async () => {
+    const { page } = app
+    const mine = join(home, 'my-documents')
+    mkdirSync(mine, { recursive: true })
+    writeFileSync(join(mine, 'thesis.docx'), 'years of work')
+    tfjsTarget = mine
+    await app.openView('Runs & Export')
+    await page.getByRole('button', { name: 'Export TF.js' }).click()
+    const alert = page.getByRole('alert').filter({ hasText: 'thesis.docx' })
+    await expect.poll(() => alert.count(), { timeout: 30_000 }).toBe(1)
+    expect(await alert.textContent()).toContain(mine)
+    expect(readdirSync(mine)).toEqual(['thesis.docx'])
   })
 })

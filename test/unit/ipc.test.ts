@@ -13,9 +13,12 @@ import { engineHandlers } from '../../src/main/ipc/engine'
 import { guarded, senderProblem, type SenderInfo } from '../../src/main/ipc/guard'
 import { eventSender, registerIpc, type IpcMainLike } from '../../src/main/ipc/register'
 import { EngineError } from '#shared/errors'
-import { EVENT_CHANNEL, INVOKE_CHANNELS } from '#shared/ipc-contract'
+import { EVENT_CHANNEL, GRANT_DROPPED_CHANNEL, INVOKE_CHANNELS } from '#shared/ipc-contract'
+import { PathGrants } from '../../src/main/ipc/path-grants'
 
 const ORIGINS = [APP_ORIGIN]
+// Grants kept in memory only: these tests are about sender and payload checks (paths: ipc-paths).
+const grants = new PathGrants('/nonexistent-data-home', false)
 const fromApp: SenderInfo = { senderFrame: { url: 'app://digit-studio/index.html', parent: null } }
 
 /** App services that record what they were asked to do. */
@@ -104,11 +107,14 @@ describe('guarded handlers (S5)', () => {
   })
 
   it('passes dialog choices through as data', async () => {
-    const handlers = dialogHandlers({
-      openFolder: async (title) => `/picked/${title}`,
-      openFiles: async () => ['/a.png', '/b.png'],
-      saveFile: async (name) => `/out/${name}`
-    })
+    const handlers = dialogHandlers(
+      {
+        openFolder: async (title) => `/picked/${title}`,
+        openFiles: async () => ['/a.png', '/b.png'],
+        saveFile: async (name) => `/out/${name}`
+      },
+      grants
+    )
     expect(
       await guarded(
         'dialog:openFolder',
@@ -142,11 +148,14 @@ describe('registerIpc', () => {
     const table = {
       ...engineHandlers({ request: async () => null, restart: async () => undefined }),
       ...appHandlers(recordingServices()),
-      ...dialogHandlers({
-        openFolder: async () => null,
-        openFiles: async () => [],
-        saveFile: async () => null
-      })
+      ...dialogHandlers(
+        {
+          openFolder: async () => null,
+          openFiles: async () => [],
+          saveFile: async () => null
+        },
+        grants
+      )
     }
     // Every handler notes that it ran, so a refused call can be shown to have done nothing.
     return Object.fromEntries(
@@ -166,8 +175,10 @@ describe('registerIpc', () => {
       handle: (channel, listener) => void registered.set(channel, listener),
       removeHandler: (channel) => void registered.delete(channel)
     }
-    const dispose = registerIpc(ipcMain, allHandlers(), ORIGINS)
-    expect([...registered.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort())
+    const dispose = registerIpc(ipcMain, allHandlers(), ORIGINS, grants)
+    expect([...registered.keys()].sort()).toEqual(
+      [...INVOKE_CHANNELS, GRANT_DROPPED_CHANNEL].sort()
+    )
     const evil = { senderFrame: { url: 'https://evil.example/', parent: null } }
     for (const [channel, listener] of registered) {
       const reply = (await listener(evil, {})) as { ok: boolean }
@@ -185,9 +196,9 @@ describe('registerIpc', () => {
     const ipcMain: IpcMainLike = { handle: () => undefined, removeHandler: () => undefined }
     const handlers = allHandlers()
     delete handlers['app:versions']
-    expect(() => registerIpc(ipcMain, handlers, ORIGINS)).toThrow(/app:versions/)
+    expect(() => registerIpc(ipcMain, handlers, ORIGINS, grants)).toThrow(/app:versions/)
     expect(() =>
-      registerIpc(ipcMain, { ...allHandlers(), 'fs:readAnything': () => 1 }, ORIGINS)
+      registerIpc(ipcMain, { ...allHandlers(), 'fs:readAnything': () => 1 }, ORIGINS, grants)
     ).toThrow(/fs:readAnything/)
   })
 

@@ -4,7 +4,12 @@
  * (there is no Electron runtime here); the object handed to exposeInMainWorld is inspected.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { EVENT_CHANNEL, INVOKE_CHANNELS, type RendererApi } from '#shared/ipc-contract'
+import {
+  EVENT_CHANNEL,
+  GRANT_DROPPED_CHANNEL,
+  INVOKE_CHANNELS,
+  type RendererApi
+} from '#shared/ipc-contract'
 
 const exposed: Record<string, unknown> = {}
 const invoked: [string, unknown][] = []
@@ -12,6 +17,7 @@ const ipcListeners = new Map<string, Set<(event: unknown, data: unknown) => void
 const fakeIpcRenderer = {
   invoke: async (channel: string, params: unknown) => {
     invoked.push([channel, params])
+    if (channel === GRANT_DROPPED_CHANNEL) return { ok: true, result: params }
     if (channel === 'training:stop') {
       return { ok: false, error: { name: 'EngineError', code: 'BUSY', message: 'not now' } }
     }
@@ -33,7 +39,10 @@ vi.mock('electron', () => ({
     }
   },
   ipcRenderer: fakeIpcRenderer,
-  webUtils: { getPathForFile: (file: { name: string }) => `/abs/${file.name}` }
+  // Electron gives '' for a File that is not on disk (one the page made from bytes).
+  webUtils: {
+    getPathForFile: (file: { name: string }) => (file.name === 'made' ? '' : `/abs/${file.name}`)
+  }
 }))
 
 function emitFromMain(data: unknown): void {
@@ -121,7 +130,13 @@ describe('preload surface (S6)', () => {
     expect(got).toHaveLength(1)
   })
 
-  it('gets file paths through webUtils', () => {
-    expect(api.pathForFile({ name: 'seven.png' } as File)).toBe('/abs/seven.png')
+  it('gets file paths through webUtils and has main grant them (RELIABILITY R3)', async () => {
+    invoked.length = 0
+    await expect(api.pathForFile({ name: 'seven.png' } as File)).resolves.toBe('/abs/seven.png')
+    expect(invoked).toEqual([[GRANT_DROPPED_CHANNEL, { path: '/abs/seven.png' }]])
+    // A File with no path on disk grants nothing.
+    invoked.length = 0
+    await expect(api.pathForFile({ name: 'made' } as File)).resolves.toBe('')
+    expect(invoked).toEqual([])
   })
 })

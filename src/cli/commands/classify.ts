@@ -15,7 +15,7 @@ export const CLASSIFY_USAGE =
   'digit-studio classify FILE... [--model DIR] [--json] [--min-speck N] [--backend native|wasm|cpu]'
 
 /** Files are sent to the engine in batches of at most this many bytes, so memory stays bounded. */
-const BATCH_BYTES = 64 * 1024 * 1024
+const BATCH_BYTES = CLASSIFY_LIMITS.maxRequestBytes
 
 /** One output line of `--json`: the shape the issue specifies, plus `page` on multi-page files. */
 export type ClassifyJsonLine =

@@ -10,7 +10,8 @@ import {
   PRESETS,
   type DoneEvent,
   type PresetName,
-  type TrainConfig
+  type TrainConfig,
+  type TrainSetting
 } from '#shared/protocol/training'
 import { backendEnv, endEngineAndExit, withEngine } from '../engine-session'
 import { formatDone, formatDuration, formatEpoch, formatSummary } from '../format-training'
@@ -75,6 +76,23 @@ export function configFromArgs(argv: string[]): {
   if (testLimit !== undefined) config.testLimit = testLimit
   if (values.out) config.outDir = resolve(values.out)
   if (values.resume) config.resumeFrom = resolve(values.resume)
+  // Which settings came from flags: resuming a run's checkpoint takes the rest from the run (R4).
+  const given: Record<TrainSetting, unknown> = {
+    preset: values.preset,
+    epochs: values.epochs,
+    batchSize: values['batch-size'],
+    learningRate: values['learning-rate'],
+    learningRateDecay: values['lr-decay'],
+    validationSplit: values['validation-split'],
+    seed: values.seed,
+    augment: values.augment ?? values['no-augment'],
+    trainLimit: values['train-limit'],
+    testLimit: values['test-limit'],
+    dataset: values.data
+  }
+  config.givenSettings = (Object.keys(given) as TrainSetting[]).filter(
+    (k) => given[k] !== undefined
+  )
   return { config, json: values.json ?? false, backend: values.backend }
 }
 

@@ -5,19 +5,25 @@
  */
 import type * as tf from '@tensorflow/tfjs'
 import { existsSync, statSync } from 'node:fs'
-import { mkdir, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { EngineError } from '#shared/errors'
 import type { ExportParams, ExportResult } from '#shared/protocol/models'
 import type { ModelMetadata } from '#shared/protocol/training'
-import { writeFileAtomic } from '../store/atomic-write'
+import { makeFolders, writeFileAtomic } from '../store/atomic-write'
+import { assertModelFolderReplaceable } from '../store/model-io'
 import { loadModelFromDir, requireCurrentModel } from '../store/model-store'
 import { folderHasOptimizer, resolveModelFolder } from '../store/import-model'
 import { modelDirOfRun, runCheckpointWithOptimizer } from '../store/runs'
 import { writeKerasH5 } from './keras'
 import { buildExportMetadata } from './metadata'
 import { modelToOnnx } from './onnx'
-import { checkDestination, commitViaTemp, exportFailure, sweepExportTemps } from './output-file'
+import {
+  checkExportDestination,
+  commitViaTemp,
+  exportFailure,
+  sweepExportTemps
+} from './output-file'
 import { exportTfjs } from './tfjs'
 
 interface Source {
@@ -84,7 +90,7 @@ async function writeFormat(
       await writeFileAtomic(out, modelToOnnx(source.model, metadata))
       return [out]
     case 'keras':
-      await mkdir(dirname(out), { recursive: true })
+      await makeFolders(dirname(out))
       await commitViaTemp(out, (tmp) => writeKerasH5(source.model, metadata, tmp))
       return [out]
   }
@@ -97,7 +103,8 @@ async function writeFormat(
 export async function exportModel(params: ExportParams): Promise<ExportResult> {
   const out = resolve(params.out)
   checkOutKind(params.format, out)
-  await checkDestination(out)
+  await checkExportDestination(out)
+  if (params.format === 'tfjs') await assertModelFolderReplaceable(out)
   const source = await pickSource(params)
   try {
     const metadata = buildExportMetadata(source.metadata)

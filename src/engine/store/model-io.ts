@@ -10,13 +10,43 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { EngineError } from '#shared/errors'
-import { writeDirAtomic } from './atomic-write'
+import { assertReplaceable, writeDirAtomic } from './atomic-write'
 import { preflightModelJson } from './model-preflight'
 
 export const MODEL_JSON = 'model.json'
 export const WEIGHTS_BIN = 'weights.bin'
 
-/** An IOHandler that writes model.json + weights.bin into `dir`, replacing it atomically. */
+/**
+ * A model folder may be replaced only when its model.json carries Digit Studio's metadata
+ * (RELIABILITY R1): a user's own TF.js model, or anything else, is never overwritten.
+ */
+async function notOurModel(target: string, entries: string[]): Promise<string | null> {
+  if (!entries.includes(MODEL_JSON)) return null
+  try {
+    const json = JSON.parse(await readFile(join(target, MODEL_JSON), 'utf8')) as {
+      userDefinedMetadata?: { digitStudio?: unknown }
+    }
+    if (json?.userDefinedMetadata?.digitStudio) return null
+  } catch {
+    // Unreadable or not JSON: not something we can tell we wrote.
+  }
+  return `its ${MODEL_JSON} was not written by Digit Studio`
+}
+
+const MODEL_FILES = [MODEL_JSON, WEIGHTS_BIN]
+
+/**
+ * Throws OUT_NOT_EMPTY unless `dir` is absent, empty, or a model folder Digit Studio wrote
+ * (RELIABILITY R1); callers check before long work (training, export) so the refusal comes first.
+ */
+export function assertModelFolderReplaceable(dir: string): Promise<void> {
+  return assertReplaceable(dir, MODEL_FILES, notOurModel)
+}
+
+/**
+ * An IOHandler that writes model.json + weights.bin into `dir`, replacing it atomically; an
+ * existing folder is replaced only when it is empty or a model Digit Studio wrote.
+ */
 export function fileSaver(dir: string): tf.io.IOHandler {
   return {
     save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
@@ -36,10 +66,14 @@ export function fileSaver(dir: string): tf.io.IOHandler {
       if (artifacts.trainingConfig) modelJson.trainingConfig = artifacts.trainingConfig
       if (artifacts.userDefinedMetadata)
         modelJson.userDefinedMetadata = artifacts.userDefinedMetadata
-      await writeDirAtomic(dir, {
-        [MODEL_JSON]: JSON.stringify(modelJson),
-        [WEIGHTS_BIN]: new Uint8Array(weightData)
-      })
+      await writeDirAtomic(
+        dir,
+        {
+          [MODEL_JSON]: JSON.stringify(modelJson),
+          [WEIGHTS_BIN]: new Uint8Array(weightData)
+        },
+        { replaceProblem: notOurModel }
+      )
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
     }
   }

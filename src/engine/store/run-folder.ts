@@ -5,9 +5,8 @@
  * version of each.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from './atomic-write'
+import { makeFolders, writeFileAtomic } from './atomic-write'
 import { dataHome } from './paths'
 
 export interface RunFolder {
@@ -37,7 +36,7 @@ export async function createRunFolder(
   env: NodeJS.ProcessEnv = process.env
 ): Promise<RunFolder> {
   const dir = join(runsDir(env), runId)
-  await mkdir(dir, { recursive: true })
+  await makeFolders(dir)
   return {
     runId,
     dir,

@@ -18,7 +18,7 @@ import {
 import type { ModelMetadata, PresetName, TrainConfig } from '#shared/protocol/training'
 import { MODEL_JSON } from './model-io'
 import { runsDir } from './run-folder'
-import { isTraining } from '../training/training-session'
+import { acquireFolderLock, describeHolder, lockHolder } from './folder-lock'
 
 type Json = Record<string, unknown>
 
@@ -90,23 +90,21 @@ async function savedMetadata(dir: string): Promise<Json | null> {
   return null
 }
 
-async function readRun(id: string, newestId: string | null): Promise<RunDetail> {
+async function readRun(id: string): Promise<RunDetail> {
   const dir = runDir(id)
-  const [config, metrics, result, meta, info] = await Promise.all([
+  const [config, metrics, result, meta, info, holder] = await Promise.all([
     readJson(join(dir, 'config.json')) as Promise<Json | null>,
     readJson(join(dir, 'metrics.json')),
     readJson(join(dir, 'result.json')) as Promise<Json | null>,
     savedMetadata(dir),
-    stat(dir)
+    stat(dir),
+    lockHolder(dir)
   ])
   const epochs = epochsOf(metrics)
   const datasetMeta = meta?.dataset as Json | undefined
   const datasetConfig = config?.dataset as Json | undefined
-  const status: RunSummary['status'] = result
-    ? 'done'
-    : id === newestId && isTraining()
-      ? 'running'
-      : 'incomplete'
+  // Running means a live process holds the run's lock, whichever process that is (RELIABILITY R5).
+  const status: RunSummary['status'] = result ? 'done' : holder ? 'running' : 'incomplete'
   return {
     id,
     dir,
@@ -144,7 +142,7 @@ async function runIds(): Promise<string[]> {
 /** Every run, newest first, as rows for the Runs view. */
 export async function listRuns(): Promise<{ runs: RunSummary[]; dir: string }> {
   const ids = await runIds()
-  const runs = await Promise.all(ids.map((id) => readRun(id, ids[0] ?? null)))
+  const runs = await Promise.all(ids.map((id) => readRun(id)))
   return {
     dir: runsDir(),
     // The list shows rows only; per-epoch series come with runs:get.
@@ -156,18 +154,25 @@ export async function listRuns(): Promise<{ runs: RunSummary[]; dir: string }> {
 export async function getRun(id: string): Promise<RunDetail> {
   const dir = runDir(id)
   if (!existsSync(dir)) throw new EngineError('BAD_REQUEST', `no run "${id}" in ${runsDir()}`)
-  const ids = await runIds()
-  return readRun(id, ids[0] ?? null)
+  return readRun(id)
 }
 
-/** Deletes a run's folder; refuses the run in progress. Returns false when it didn't exist. */
+/**
+ * Deletes a run's folder; refuses a run whose lock a live process holds, in this engine or any
+ * other (the app and the CLI share the data home: RELIABILITY R5). Taking the lock first means no
+ * training can start writing into the folder while it is being removed. False when it didn't exist.
+ */
 export async function deleteRun(id: string): Promise<{ deleted: boolean }> {
   const dir = runDir(id)
   if (!existsSync(dir)) return { deleted: false }
-  const ids = await runIds()
-  if (id === ids[0] && isTraining() && !existsSync(join(dir, 'result.json'))) {
-    throw new EngineError('BUSY', `run "${id}" is in progress: stop it before deleting it`)
+  const holder = await lockHolder(dir)
+  if (holder) {
+    throw new EngineError(
+      'BUSY',
+      `run "${id}" is in progress in ${describeHolder(holder)}: stop it before deleting it`
+    )
   }
+  await acquireFolderLock(dir, `deleting run ${id}`)
   await rm(dir, { recursive: true, force: true })
   return { deleted: true }
 }

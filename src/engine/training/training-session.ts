@@ -6,9 +6,12 @@
 import * as tf from '@tensorflow/tfjs'
 import { dirname } from 'node:path'
 import type { EngineEvent } from '#shared/engine-protocol'
-import { serializeError } from '#shared/errors'
+import { EngineError, serializeError } from '#shared/errors'
 import type { TrainConfig } from '#shared/protocol/training'
-import { sweepTempFiles } from '../store/atomic-write'
+import { sweepDataHome } from '../store/data-home'
+import { acquireFolderLock, withFolderLock } from '../store/folder-lock'
+import { assertModelFolderReplaceable } from '../store/model-io'
+import { checkDestination, describeWriteError } from '../store/write-errors'
 import type { BackendChoice } from '../backend/selection'
 import { loadDatasetCached } from '../data/dataset-cache'
 import { acquireEngine } from '../busy-lock'
@@ -19,7 +22,8 @@ import { appVersion, lastModelDir } from '../store/paths'
 import { setPredictions } from '../store/predictions-store'
 import { prepareData } from '../data/preprocess-data'
 import { peakRssBytes } from '../process-stats'
-import { createRunFolder, newRunId, runsDir, writeJsonAtomic } from '../store/run-folder'
+import { createRunFolder, newRunId, writeJsonAtomic } from '../store/run-folder'
+import { effectiveConfig } from './resume-config'
 import { TrainingRun, type RunOutcome, type RunSetup } from './train'
 import { createStepper, logTo } from './parallel/stepper'
 import type { Stepper } from './train-step'
@@ -56,23 +60,29 @@ async function modelFor(
  * Set-up failures (bad dataset folder, unreadable checkpoint) reject, so the caller sees them at once.
  */
 export async function startTraining(
-  config: TrainConfig,
+  requested: TrainConfig,
   backend: BackendChoice,
   emit: (e: EngineEvent) => void
 ): Promise<{ runId: string }> {
   const release = acquireEngine('a training run')
   settingUp = true
   let stepper: Stepper | null = null
+  let releaseRunLock: (() => void) | null = null
   try {
-    // Leftovers of a crash mid-save (RELIABILITY D4) are removed before anything new is written.
-    await sweepTempFiles(dirname(lastModelDir()))
-    await sweepTempFiles(runsDir())
+    // Leftovers of a crash mid-save (RELIABILITY D4, R2) are removed before anything new is written.
+    await sweepDataHome()
+    const config = await effectiveConfig(requested)
+    // Refuse a --out folder holding other files now, not after the whole run (RELIABILITY R1).
+    if (config.outDir) await checkOutDir(config.outDir)
     const dataset = await loadDatasetCached(config.dataset)
     const data = prepareData(dataset, config)
     const { model, initialEpoch, preset } = await modelFor(config)
-    const runConfig = { ...config, preset }
+    const { givenSettings: _given, ...settings } = config
+    const runConfig = { ...settings, preset }
     const runId = newRunId()
     const folder = await createRunFolder(runId)
+    // The run's lock says "in progress" to every process sharing the data home (RELIABILITY R5).
+    releaseRunLock = await acquireFolderLock(folder.dir, `training run ${runId}`)
     await writeJsonAtomic(folder.config, runConfig)
     const summary = summarizeModel(model, preset)
     // Two threads where the data-parallel trainer applies; disposed by finish() however the run ends.
@@ -90,7 +100,7 @@ export async function startTraining(
       stepper,
       backend: backend.kind,
       appVersion: appVersion(),
-      emit
+      emit: unlockingOnEnd(emit, releaseRunLock)
     }
     const run = new TrainingRun(setup)
     active = run
@@ -113,23 +123,50 @@ export async function startTraining(
         .run()
         .then((outcome) => finish(run, setup, outcome))
         .catch((err: unknown) => {
-          emit({ type: 'training:error', runId, error: serializeError(err) })
+          setup.emit({ type: 'training:error', runId, error: serializeError(err) })
           // finish() disposes it first thing; this covers a failure before that (idempotent).
           void setup.stepper.dispose().catch(() => undefined)
         })
         .finally(() => {
           if (active === run) active = null
+          releaseRunLock?.()
           release()
         })
     })
     return { runId }
   } catch (err) {
     await stepper?.dispose().catch(() => undefined)
+    releaseRunLock?.()
     release()
     throw err
   } finally {
     settingUp = false
   }
+}
+
+const LAST_EVENTS = new Set(['training:done', 'training:stopped', 'training:error'])
+
+/**
+ * The run's event sender, dropping the run's lock just before its last event: whoever reacts to
+ * "stopped" or "done" (delete the run, say) must find it unlocked (RELIABILITY R5).
+ */
+function unlockingOnEnd(
+  emit: (e: EngineEvent) => void,
+  unlock: () => void
+): (e: EngineEvent) => void {
+  return (event) => {
+    if (LAST_EVENTS.has(event.type)) unlock()
+    emit(event)
+  }
+}
+
+async function checkOutDir(outDir: string): Promise<void> {
+  await checkDestination(
+    outDir,
+    (target, err) =>
+      new EngineError('BAD_REQUEST', `cannot write ${target}: ${describeWriteError(target, err)}`)
+  )
+  await assertModelFolderReplaceable(outDir)
 }
 
 async function finish(run: TrainingRun, s: RunSetup, outcome: RunOutcome): Promise<void> {
@@ -146,7 +183,10 @@ async function finish(run: TrainingRun, s: RunSetup, outcome: RunOutcome): Promi
   const metadata = run.finalMetadata(outcome.epochsCompleted, evaluation)
   const modelDir = s.config.outDir ?? lastModelDir()
   await saveModelToDir(s.model, s.folder.modelDir, metadata)
-  await saveModelToDir(s.model, lastModelDir(), metadata)
+  // Another process may be saving its last model at the same moment: take turns (RELIABILITY R5).
+  await withFolderLock(dirname(lastModelDir()), 'saving the last model', () =>
+    saveModelToDir(s.model, lastModelDir(), metadata)
+  )
   if (s.config.outDir) await saveModelToDir(s.model, s.config.outDir, metadata)
   setCurrentModel(s.model, metadata, modelDir)
   setPredictions({

@@ -8,6 +8,7 @@ import { EngineError, serializeError } from '#shared/errors'
 import { describeIssues } from '#shared/schema-issues'
 import { originOf } from '../origin'
 import { ipcParamSchemas, type IpcChannel, type IpcReply } from '#shared/ipc-contract'
+import type { PathCheck } from './path-guard'
 
 /** The parts of an `IpcMainInvokeEvent` the guard reads; tests pass plain objects. */
 export interface SenderInfo {
@@ -29,15 +30,17 @@ export function senderProblem(event: SenderInfo, appOrigins: readonly string[]):
 }
 
 /**
- * Wraps a handler with the sender and payload checks; a refused call never reaches `handler`.
- * The result is what `ipcMain.handle` registers for `channel`.
+ * Wraps a handler with the sender, payload and path checks (RELIABILITY S5, R3); a refused call
+ * never reaches `handler`. The result is what `ipcMain.handle` registers for `channel`.
+ * `schema` defaults to the contract's for the channel.
  */
 export function guarded(
   channel: IpcChannel,
   appOrigins: readonly string[],
-  handler: CheckedHandler
+  handler: CheckedHandler,
+  checkPaths: PathCheck | null = null,
+  schema: v.GenericSchema = ipcParamSchemas[channel]
 ): (event: SenderInfo, params: unknown) => Promise<IpcReply<unknown>> {
-  const schema = ipcParamSchemas[channel]
   return async (event, params) => {
     try {
       const problem = senderProblem(event, appOrigins)
@@ -45,6 +48,9 @@ export function guarded(
       const parsed = v.safeParse(schema, params ?? {})
       if (!parsed.success)
         throw new EngineError('BAD_REQUEST', `${channel}: ${describeIssues(parsed.issues)}`)
+      const pathProblem = checkPaths ? await checkPaths(channel, parsed.output) : null
+      if (pathProblem)
+        throw new EngineError('PATH_NOT_ALLOWED', `${channel} refused: ${pathProblem}`)
       return { ok: true, result: await handler(parsed.output) }
     } catch (err) {
       return { ok: false, error: serializeError(err) }

@@ -8,6 +8,8 @@ import type { SerializedError } from '../errors'
 /** Caps checked before any decoding (RELIABILITY I1): bytes of one file, pixels of one page. */
 export const CLASSIFY_LIMITS = {
   maxBytes: 50 * 1024 * 1024,
+  /** Bytes of all files in one request (RELIABILITY R7): hosts send large sets in several. */
+  maxRequestBytes: 64 * 1024 * 1024,
   maxPixels: 50_000_000,
   maxFiles: 500,
   maxPages: 50
@@ -43,10 +45,22 @@ const ClassifyOptionsSchema = v.object({
 })
 type ClassifyOptions = v.InferOutput<typeof ClassifyOptionsSchema>
 
-const ClassifyFileSchema = v.object({
-  name: v.pipe(v.string(), v.maxLength(4096)),
-  bytes: v.instance(Uint8Array)
-})
+const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1)
+
+/** One file; over `maxBytes` is refused by the schema itself, naming the file (RELIABILITY R7). */
+const ClassifyFileSchema = v.pipe(
+  v.object({
+    name: v.pipe(v.string(), v.maxLength(4096)),
+    bytes: v.instance(Uint8Array)
+  }),
+  v.check(
+    (f) => f.bytes.byteLength <= CLASSIFY_LIMITS.maxBytes,
+    (issue) => {
+      const f = issue.input as { name: string; bytes: Uint8Array }
+      return imageTooLargeMessage(f.name, f.bytes.byteLength)
+    }
+  )
+)
 /** One file's bytes as read by the host (renderer `file.arrayBuffer()`, CLI `readFile`). */
 export interface ClassifyFile {
   /** Shown in every message about the file: the path (CLI) or the file's name (app). */
@@ -54,8 +68,20 @@ export interface ClassifyFile {
   bytes: Uint8Array
 }
 
+const totalBytes = (files: { bytes: Uint8Array }[]): number =>
+  files.reduce((n, f) => n + f.bytes.byteLength, 0)
+
 const ClassifyImagesParamsSchema = v.object({
-  files: v.pipe(v.array(ClassifyFileSchema), v.minLength(1), v.maxLength(CLASSIFY_LIMITS.maxFiles)),
+  files: v.pipe(
+    v.array(ClassifyFileSchema),
+    v.minLength(1),
+    v.maxLength(CLASSIFY_LIMITS.maxFiles),
+    v.check(
+      (files) => totalBytes(files) <= CLASSIFY_LIMITS.maxRequestBytes,
+      (issue) =>
+        `${mb(totalBytes(issue.input as { bytes: Uint8Array }[]))} MB of images in one request is over the ${mb(CLASSIFY_LIMITS.maxRequestBytes)} MB limit: send them in several requests`
+    )
+  ),
   options: v.optional(ClassifyOptionsSchema)
 })
 export interface ClassifyImagesParams {

@@ -11,6 +11,23 @@ const DatasetSourceSchema = v.union([
 ])
 export type DatasetSource = v.InferOutput<typeof DatasetSourceSchema>
 
+/** The settings of a run a user can give, and the CLI flag that gives each (RELIABILITY R4). */
+export const TRAIN_SETTING_FLAGS = {
+  preset: '--preset',
+  epochs: '--epochs',
+  batchSize: '--batch-size',
+  learningRate: '--learning-rate',
+  learningRateDecay: '--lr-decay',
+  validationSplit: '--validation-split',
+  seed: '--seed',
+  augment: '--augment',
+  trainLimit: '--train-limit',
+  testLimit: '--test-limit',
+  dataset: '--data'
+} as const
+export type TrainSetting = keyof typeof TRAIN_SETTING_FLAGS
+const TRAIN_SETTINGS = Object.keys(TRAIN_SETTING_FLAGS) as [TrainSetting, ...TrainSetting[]]
+
 /** Everything a training run needs; limits keep a typo from asking for a week-long run. */
 export const TrainConfigSchema = v.object({
   preset: v.picklist(PRESETS),
@@ -33,7 +50,12 @@ export const TrainConfigSchema = v.object({
   /** Folder the trained model is saved into; the engine picks a default when absent. */
   outDir: v.optional(v.string()),
   /** Continue from a saved model (TF.js layers folder) instead of a fresh one. */
-  resumeFrom: v.optional(v.string())
+  resumeFrom: v.optional(v.string()),
+  /**
+   * The settings the user gave explicitly (CLI flags); the rest are defaults. Resuming a run's
+   * checkpoint takes the run's saved settings for the others; absent means every one was given.
+   */
+  givenSettings: v.optional(v.array(v.picklist(TRAIN_SETTINGS)))
 })
 export type TrainConfig = v.InferOutput<typeof TrainConfigSchema>
 

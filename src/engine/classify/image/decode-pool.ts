@@ -22,7 +22,7 @@ export function decodeBudgetMs(byteLength: number, pageCount = 1): number {
 }
 
 /** Where decoder chatter (omggif's "Warning, gif stream ..." and the like) goes: the engine log. */
-export type DecoderLog = (message: string) => void
+type DecoderLog = (message: string) => void
 
 class DecodeThread {
   private worker: Worker | null = null

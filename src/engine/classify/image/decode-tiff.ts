@@ -53,7 +53,7 @@ function rawBytesPerPixel(ifd: Ifd): number {
 }
 
 /** The pixel cap for one page: the plain cap, lowered for pages wider than 4 bytes a pixel. */
-export function tiffPageMaxPixels(ifd: Ifd): number {
+function tiffPageMaxPixels(ifd: Ifd): number {
   return Math.floor(CLASSIFY_LIMITS.maxPixels * Math.min(1, 4 / rawBytesPerPixel(ifd)))
 }
 

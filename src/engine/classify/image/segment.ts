@@ -176,7 +176,7 @@ export function readingOrder(pieces: Piece[]): Piece[][] {
  * More separate marks than this on one page is not handwritten digits: a photo of printed text, a
  * halftone, noise. Refused with a message rather than segmented (RELIABILITY I6).
  */
-export const MAX_MARKS = 2000
+const MAX_MARKS = 2000
 
 /**
  * Components -> digits in reading order: drop specks, merge broken strokes, order by rows. `name`

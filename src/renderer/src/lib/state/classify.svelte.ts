@@ -3,6 +3,7 @@
  * answer for each, which one is selected, the speck-size setting, and the CSV export. Files are sent
  * as bytes to the engine, which decodes them (never this renderer, never Electron's main process).
  */
+import type { ErrorCode } from '#shared/errors'
 import type { RendererApi } from '#shared/ipc-contract'
 import {
   CLASSIFY_LIMITS,
@@ -16,7 +17,10 @@ import { resultsToCsv } from '../image/csv'
 
 export type ClassifyApi = Pick<RendererApi, 'classify'>
 
-/** Bytes per engine request: many large scans go in several requests, not one huge message. */
+/**
+ * Bytes per engine request: many large scans go in several requests, not one huge message, and
+ * within the schema's cap (`maxRequestBytes`) even with one maximum-size file.
+ */
 const REQUEST_BYTES = 32 * 1024 * 1024
 
 export class ClassifyState {
@@ -32,7 +36,7 @@ export class ClassifyState {
   lastMillis = $state<number | null>(null)
 
   #api: ClassifyApi
-  #last: ClassifyFile[] = []
+  #last: Input[] = []
 
   constructor(api: ClassifyApi) {
     this.#api = api
@@ -42,39 +46,22 @@ export class ClassifyState {
     return this.results[this.selected]
   }
 
-  /** Reads each file's bytes (refusing over-size files before reading) and classifies them all. */
+  /**
+   * Classifies the files given. Over-size files are refused before reading; the others are read
+   * one at a time, batch by batch, each batch sent before the next is read, so memory holds at
+   * most one request's worth of images however many files were dropped (RELIABILITY R7).
+   */
   async classifyFiles(
     files: readonly File[],
     nameOf: (f: File, i: number) => string = (f) => f.name
   ): Promise<void> {
     if (files.length === 0) return
     const started = performance.now()
-    const inputs: (ClassifyFile | FileResult)[] = await Promise.all(
-      files.map(async (file, i): Promise<ClassifyFile | FileResult> => {
-        const name = nameOf(file, i)
-        if (file.size > CLASSIFY_LIMITS.maxBytes) {
-          const message = imageTooLargeMessage(name, file.size)
-          return {
-            name,
-            ok: false,
-            error: { name: 'EngineError', code: 'IMAGE_TOO_LARGE', message }
-          }
-        }
-        try {
-          return { name, bytes: new Uint8Array(await file.arrayBuffer()) }
-        } catch (err) {
-          return {
-            name,
-            ok: false,
-            error: {
-              name: 'EngineError',
-              code: 'FILE_UNREADABLE',
-              message: `${name}: cannot read (${errorInfo(err).message})`
-            }
-          }
-        }
-      })
-    )
+    const inputs = files.map((file, i): Input => {
+      const name = nameOf(file, i)
+      if (file.size <= CLASSIFY_LIMITS.maxBytes) return { name, file }
+      return failed(name, 'IMAGE_TOO_LARGE', imageTooLargeMessage(name, file.size))
+    })
     await this.#run(inputs, started)
   }
 
@@ -98,22 +85,29 @@ export class ClassifyState {
     return resultsToCsv(this.results)
   }
 
-  async #run(inputs: (ClassifyFile | FileResult)[], started: number): Promise<void> {
-    const files = inputs.filter((x): x is ClassifyFile => 'bytes' in x)
-    this.#last = files
+  async #run(inputs: Input[], started: number): Promise<void> {
+    // Files, not their bytes, are kept for a re-run with another speck size.
+    this.#last = inputs
     this.busy = true
     this.error = null
     this.noModel = false
     try {
-      const answers = new Map<ClassifyFile, FileResult>()
-      for (const batch of batches(files)) {
+      const answers = new Map<Input, FileResult>()
+      for (const batch of batches(inputs.filter((x): x is Dropped => 'file' in x))) {
+        const read: { input: Dropped; file: ClassifyFile }[] = []
+        for (const input of batch) {
+          const bytes = await readBytes(input)
+          if (bytes instanceof Uint8Array) read.push({ input, file: { name: input.name, bytes } })
+          else answers.set(input, bytes)
+        }
+        if (read.length === 0) continue
         const r = await this.#api.classify.images({
-          files: batch,
+          files: read.map((x) => x.file),
           options: { minSpeckArea: this.minSpeckArea }
         })
-        batch.forEach((f, i) => answers.set(f, r.results[i]))
+        read.forEach((x, i) => answers.set(x.input, r.results[i]))
       }
-      this.results = inputs.map((x) => ('bytes' in x ? answers.get(x)! : x))
+      this.results = inputs.map((x) => ('file' in x ? answers.get(x)! : x))
       this.selected = 0
       this.lastMillis = performance.now() - started
     } catch (err) {
@@ -126,22 +120,41 @@ export class ClassifyState {
   }
 }
 
-/** Splits files into requests of at most REQUEST_BYTES (a single larger file goes alone). */
-function batches(files: ClassifyFile[]): ClassifyFile[][] {
-  const out: ClassifyFile[][] = []
-  let current: ClassifyFile[] = []
+/** A file waiting to be read, with the name shown for it. */
+type Dropped = { name: string; file: File }
+/** A file to classify, or the answer already known for it (refused before reading). */
+type Input = Dropped | FileResult
+
+function failed(name: string, code: ErrorCode, message: string): FileResult {
+  return { name, ok: false, error: { name: 'EngineError', code, message } }
+}
+
+/** One file's bytes, or its FILE_UNREADABLE answer. */
+async function readBytes(input: Dropped): Promise<Uint8Array | FileResult> {
+  try {
+    return new Uint8Array(await input.file.arrayBuffer())
+  } catch (err) {
+    const message = `${input.name}: cannot read (${errorInfo(err).message})`
+    return failed(input.name, 'FILE_UNREADABLE', message)
+  }
+}
+
+/** Splits files into requests of at most REQUEST_BYTES by size (a single larger file goes alone). */
+function batches(files: Dropped[]): Dropped[][] {
+  const out: Dropped[][] = []
+  let current: Dropped[] = []
   let bytes = 0
   for (const f of files) {
     if (
       current.length > 0 &&
-      (bytes + f.bytes.length > REQUEST_BYTES || current.length >= CLASSIFY_LIMITS.maxFiles)
+      (bytes + f.file.size > REQUEST_BYTES || current.length >= CLASSIFY_LIMITS.maxFiles)
     ) {
       out.push(current)
       current = []
       bytes = 0
     }
     current.push(f)
-    bytes += f.bytes.length
+    bytes += f.file.size
   }
   if (current.length > 0) out.push(current)
   return out
