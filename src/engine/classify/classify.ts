@@ -1,7 +1,7 @@
 /**
- * Classify the user's own images: decode (image/decode.ts) -> page pipeline (gray, polarity,
- * background, threshold, segment, normalise) -> one batched prediction per page. A bad file gives
- * a per-file error and never stops the others.
+ * Classify the user's own images: decode (image/decode.ts; PDF pages one at a time) -> page
+ * pipeline (gray, polarity, background, threshold, segment, normalise) -> one batched prediction
+ * per page. A bad file gives a per-file error and never stops the others.
  */
 import * as tf from '@tensorflow/tfjs'
 import { existsSync, statSync } from 'node:fs'
@@ -18,7 +18,7 @@ import {
   type FileResult,
   type PageResult
 } from '#shared/protocol/classify'
-import { decodeImage } from './image/decode'
+import { openImage } from './image/decode'
 import { analysePage } from './image/page-pipeline'
 import { toUnitRange } from './image/normalise-digit'
 import { MODEL_JSON } from '../store/model-io'
@@ -103,9 +103,11 @@ async function classifyOne(
 ): Promise<FileResult> {
   const started = performance.now()
   try {
-    const decoded = await decodeImage(file.bytes, file.name)
+    const decoded = await openImage(file.bytes, file.name)
     const pages: PageResult[] = []
-    for (const [index, page] of decoded.pages.entries()) {
+    // PDF pages arrive one at a time: each is analysed and dropped before the next is decoded.
+    for await (const page of decoded.pages) {
+      const index = pages.length
       const analysis = analysePage(page, minSpeck, pictures)
       const probs = await predictDigits(
         model,

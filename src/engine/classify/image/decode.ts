@@ -2,12 +2,13 @@ import { EngineError } from '#shared/errors'
 import { decodeBmp } from './decode-bmp'
 import { decodeGif } from './decode-gif'
 import { decodeJpeg } from './decode-jpeg'
+import { decodePdf, openPdf } from './decode-pdf'
 import { decodePng } from './decode-png'
 import { decodeTiff } from './decode-tiff'
 import { decodeWebp } from './decode-webp'
 import { checkBytes } from './limits'
 import { sniffFormat } from './sniff'
-import type { DecodedFile } from './types'
+import type { DecodedFile, PagedFile } from './types'
 
 /**
  * The one entry point from file bytes to pixels, used by the app's engine, the CLI and the tests.
@@ -21,7 +22,7 @@ export async function decodeImage(bytes: Uint8Array, name: string): Promise<Deco
   if (sniffed.kind === 'other') {
     throw new EngineError(
       'IMAGE_UNSUPPORTED',
-      `${name}: ${sniffed.what}, not an image Digit Studio can read (PNG, JPEG, TIFF, BMP, GIF, WebP)`
+      `${name}: ${sniffed.what}, not an image Digit Studio can read (PNG, JPEG, TIFF, BMP, GIF, WebP, PDF)`
     )
   }
   switch (sniffed.format) {
@@ -37,5 +38,19 @@ export async function decodeImage(bytes: Uint8Array, name: string): Promise<Deco
       return { format: 'bmp', pages: [decodeBmp(bytes, name)] }
     case 'webp':
       return { format: 'webp', pages: [await decodeWebp(bytes, name)] }
+    case 'pdf':
+      return { format: 'pdf', pages: await decodePdf(bytes, name) }
   }
+}
+
+/**
+ * Like decodeImage, but a PDF's pages are decoded one at a time as they are iterated, so a long
+ * scan never holds more than one page's pixels. Classification reads files through this.
+ */
+export async function openImage(bytes: Uint8Array, name: string): Promise<PagedFile> {
+  checkBytes(name, bytes.length)
+  const sniffed = sniffFormat(bytes)
+  if (sniffed.kind === 'image' && sniffed.format === 'pdf')
+    return { format: 'pdf', pages: (await openPdf(bytes, name)).pages }
+  return decodeImage(bytes, name)
 }
