@@ -3,6 +3,8 @@
  * honoured, pages decoded lazily, hostile files refused with messages naming file and page.
  * The digits read from these PDFs by the real model are checked in classify.test.ts and the CLI.
  */
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PDFDocument } from 'pdf-lib'
 import { decodeImage, openImage } from '#engine/classify/image/decode'
@@ -92,6 +94,21 @@ describe('PDF pages', () => {
       break // the document is closed when iteration is abandoned
     }
     expect(seen).toHaveLength(1)
+  })
+})
+
+describe('pdf.js is loaded on the first PDF only', () => {
+  it('no engine module imports pdfjs-dist or @napi-rs/canvas at load time (types only)', () => {
+    const root = join(__dirname, '../../src/engine')
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts')
+    )
+    const eager = files.filter((f) =>
+      /^import (?!type\b)[^;]*from '(pdfjs-dist|@napi-rs\/canvas)/m.test(
+        readFileSync(join(root, f), 'utf8')
+      )
+    )
+    expect(eager).toEqual([])
   })
 })
 
