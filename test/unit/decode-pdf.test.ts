@@ -8,11 +8,19 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PDFDocument } from 'pdf-lib'
 import { decodeImage, openImage } from '#engine/classify/image/decode'
+import { openPdf } from '#engine/classify/image/decode-pdf'
 import { RENDER_DPI, orientationOf } from '#engine/classify/image/pdf-page-image'
 import { toGray } from '#engine/classify/image/preprocess'
 import type { RgbaImage } from '#engine/classify/image/types'
 import { EngineError } from '#shared/errors'
-import { addScanPage, hugePagePdf, imageBombPdf, manyPagesPdf, savePdf } from '../fixtures/pdf'
+import {
+  addScanPage,
+  badSecondPagePdf,
+  hugePagePdf,
+  imageBombPdf,
+  manyPagesPdf,
+  savePdf
+} from '../fixtures/pdf'
 import { badFixtures, formatFixtures, type Fixture } from '../fixtures/scans'
 
 let fixtures: Fixture[]
@@ -123,6 +131,28 @@ describe('hostile and damaged PDFs: a clear error naming the file (and page)', (
     expect(err).toBeInstanceOf(EngineError)
     expect(err.code).toBe(code)
     expect(err.message).toMatch(message)
+  })
+
+  it('a damaged page is named: the pages before it were read', async () => {
+    const { pages } = await openPdf(badSecondPagePdf(), 'bad-page.pdf')
+    const read: RgbaImage[] = []
+    const err = await (async () => {
+      for await (const page of pages) read.push(page)
+    })().catch((e: unknown) => e as EngineError)
+    expect(read).toHaveLength(1)
+    expect(err).toMatchObject({ code: 'IMAGE_INVALID' })
+    expect((err as EngineError).message).toMatch(/^bad-page\.pdf page 2: damaged PDF page/)
+  })
+
+  it('a file that takes longer than its time budget stops with a clear error', async () => {
+    const { pages } = await openPdf(byName(fixtures, 'pages.pdf').bytes, 'slow.pdf', 5)
+    const err = await (async () => {
+      for await (const page of pages) void page
+    })().catch((e: unknown) => e as EngineError)
+    expect(err).toMatchObject({ code: 'IMAGE_TOO_LARGE' })
+    expect((err as EngineError).message).toMatch(
+      /^slow\.pdf( page \d)?: reading the PDF took over 0\.005 s/
+    )
   })
 
   it('more pages than the cap: refused before any page is read', async () => {

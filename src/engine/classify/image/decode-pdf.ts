@@ -44,7 +44,11 @@ function pageError(err: unknown, label: string): EngineError {
 }
 
 /** Resolves `work`, or stops the whole file with a clear error once the file's budget is spent. */
-async function withinBudget<T>(work: Promise<T>, deadline: number, label: string): Promise<T> {
+async function withinBudget<T>(
+  work: Promise<T>,
+  deadline: { at: number; ms: number },
+  label: string
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -52,10 +56,10 @@ async function withinBudget<T>(work: Promise<T>, deadline: number, label: string
         reject(
           new EngineError(
             'IMAGE_TOO_LARGE',
-            `${label}: reading the PDF took over ${PDF_TIME_LIMIT_MS / 1000} s, the limit for one file`
+            `${label}: reading the PDF took over ${deadline.ms / 1000} s, the limit for one file`
           )
         ),
-      Math.max(0, deadline - Date.now())
+      Math.max(0, deadline.at - Date.now())
     )
   })
   try {
@@ -69,7 +73,7 @@ async function* readPages(
   task: PDFDocumentLoadingTask,
   pdf: PDFDocumentProxy,
   name: string,
-  deadline: number
+  deadline: { at: number; ms: number }
 ): AsyncGenerator<RgbaImage> {
   const pdfjs = await loadPdfJs()
   try {
@@ -99,8 +103,12 @@ async function* readPages(
  * document is closed when iteration ends, fails or is abandoned. Every error names the file, and
  * the page when one page is at fault.
  */
-export async function openPdf(bytes: Uint8Array, name: string): Promise<PdfPages> {
-  const deadline = Date.now() + PDF_TIME_LIMIT_MS
+export async function openPdf(
+  bytes: Uint8Array,
+  name: string,
+  timeLimitMs = PDF_TIME_LIMIT_MS
+): Promise<PdfPages> {
+  const deadline = { at: Date.now() + timeLimitMs, ms: timeLimitMs }
   const pdfjs = await loadPdfJs()
   const task = pdfjs.getDocument({
     // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy.
