@@ -19,6 +19,7 @@ import {
   hugePagePdf,
   imageBombPdf,
   manyPagesPdf,
+  oneBitScanPdf,
   savePdf
 } from '../fixtures/pdf'
 import { badFixtures, formatFixtures, type Fixture } from '../fixtures/scans'
@@ -78,6 +79,16 @@ describe('PDF pages', () => {
     expect([pages[0].width, pages[0].height]).toEqual([sources.strip.width, sources.strip.height])
     expect(grayDiff(pages[0], sources.strip)).toBeLessThanOrEqual(4)
     expect(pages[1].width).toBeGreaterThan(pages[1].height)
+  })
+
+  it('a 1-bit scan page (as CCITT and JBIG2 decode) is taken pixel for pixel', async () => {
+    const rows = ['..........', '.##....##.', '.#.#..#.#.', '..........']
+    const { pages } = await decodeImage(oneBitScanPdf(rows), 'fax.pdf')
+    expect([pages[0].width, pages[0].height]).toEqual([10, 4])
+    const shown = rows.map((_, y) =>
+      Array.from({ length: 10 }, (_, x) => (pages[0].data[(y * 10 + x) * 4] ? '.' : '#')).join('')
+    )
+    expect(shown).toEqual(rows)
   })
 
   it('orientationOf maps every axis-aligned placement and refuses skew', () => {

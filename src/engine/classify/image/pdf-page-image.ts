@@ -101,11 +101,17 @@ function toRgba(pdfjs: PdfJs, img: PdfImageData, label: string): RgbaImage {
     for (let y = 0; y < height; y++)
       for (let x = 0; x < width; x++) {
         const v = data[y * rowBytes + (x >> 3)] & (128 >> (x & 7)) ? 255 : 0
-        out.set([v, v, v, 255], (y * width + x) * 4)
+        const o = (y * width + x) * 4
+        out[o] = out[o + 1] = out[o + 2] = v
+        out[o + 3] = 255
       }
   } else if (kind === pdfjs.ImageKind.RGB_24BPP) {
-    for (let i = 0, j = 0; i < width * height; i++, j += 3)
-      out.set([data[j], data[j + 1], data[j + 2], 255], i * 4)
+    for (let i = 0, j = 0, o = 0; i < width * height; i++, j += 3, o += 4) {
+      out[o] = data[j]
+      out[o + 1] = data[j + 1]
+      out[o + 2] = data[j + 2]
+      out[o + 3] = 255
+    }
   } else if (kind === pdfjs.ImageKind.RGBA_32BPP) {
     out.set(data.subarray(0, out.length))
   } else {
