@@ -187,9 +187,44 @@ describe('CSV', () => {
       }
     ])
     expect(csv.split('\r\n')).toEqual([
-      'file,status,digits,confidences,low_confidence,error',
-      '"a ""b"".png",ok,31,0.900 0.500,1,',
-      `'=cmd.png,error,,,,"IMAGE_INVALID: x: broken, badly"`,
+      'file,page,status,digits,confidences,low_confidence,error',
+      '"a ""b"".png",1,ok,31,0.900 0.500,1,',
+      `'=cmd.png,,error,,,,"IMAGE_INVALID: x: broken, badly"`,
+      ''
+    ])
+  })
+
+  it('a multi-page file gives one row per page, numbered from 1', () => {
+    const page = (n: number, digits: string) => ({
+      page: n,
+      width: 1,
+      height: 1,
+      digits,
+      inverted: true,
+      threshold: 1,
+      predictions: [...digits].map((d) => ({
+        label: Number(d),
+        confidence: 0.95,
+        top3: [],
+        lowConfidence: false,
+        box: [0, 0, 1, 1] as [number, number, number, number]
+      }))
+    })
+    const csv = resultsToCsv([
+      {
+        name: 'sheets.pdf',
+        ok: true,
+        format: 'pdf',
+        digits: '12 7',
+        millis: 1,
+        pages: [page(0, '12'), page(1, ''), page(2, '7')]
+      }
+    ])
+    expect(csv.split('\r\n')).toEqual([
+      'file,page,status,digits,confidences,low_confidence,error',
+      'sheets.pdf,1,ok,12,0.950 0.950,0,',
+      'sheets.pdf,2,ok,,,0,',
+      'sheets.pdf,3,ok,7,0.950,0,',
       ''
     ])
   })

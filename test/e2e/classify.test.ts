@@ -100,7 +100,11 @@ describe('Classify view (Chromium, real engine)', () => {
     await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(good.length + bad.length)
     for (const f of good) {
       const row = app.page.locator(`tr[data-file="${f.name}"]`)
-      expect(await row.locator('td.digits').textContent()).toBe(f.expected)
+      // Files of several pages (TIFF, PDF) show each page's digits with its number.
+      const pages = f.expected!.split(' ')
+      const shown =
+        pages.length > 1 ? pages.map((d, i) => `${i + 1}: ${d}`).join(' · ') : f.expected
+      expect(await row.locator('td.digits').textContent()).toBe(shown)
     }
     for (const f of bad) {
       const status = await app.page.locator(`tr[data-file="${f.name}"] td.status`).textContent()
@@ -110,6 +114,21 @@ describe('Classify view (Chromium, real engine)', () => {
     await app.page.locator('tr[data-file="pages.tiff"] button').click()
     await expect.poll(digitsShown).toBe(good.find((f) => f.name === 'pages.tiff')!.expected)
     await app.screenshot('classify-many')
+    expect(app.pageErrors).toEqual([])
+  })
+
+  it('a multi-page PDF dropped on the window: every page read, numbered Page 1..3', async () => {
+    const pdf = good.find((f) => f.name === 'pages.pdf')!
+    await drop([{ ...toPageFile(pdf), type: 'application/pdf' }])
+    await expect.poll(digitsShown, { timeout: 30_000 }).toBe(pdf.expected)
+    const headings = app.page.locator('section[data-result="pages.pdf"] h3')
+    const perPage = pdf.expected!.split(' ')
+    await expect
+      .poll(async () =>
+        (await headings.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())
+      )
+      .toEqual(perPage.map((digits, i) => `Page ${i + 1}: ${digits}`))
+    await app.screenshot('classify-pdf')
     expect(app.pageErrors).toEqual([])
   })
 

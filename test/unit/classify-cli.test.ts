@@ -73,6 +73,17 @@ describe('digit-studio classify', () => {
     })
   })
 
+  it('--json on a multi-page PDF: every page read, each prediction with its 1-based page', async () => {
+    const pdf = good.find((f) => f.name === 'pages.pdf')!
+    const r = await cli(['classify', '--json', '--model', modelDir, join(dir, pdf.name)])
+    expect(r.code).toBe(0)
+    const line = JSON.parse(r.stdout.trim()) as Extract<ClassifyJsonLine, { digits: string }>
+    expect(line.digits).toBe(pdf.expected)
+    const perPage = pdf.expected!.split(' ')
+    const pages = line.predictions.map((p) => p.page)
+    expect(pages).toEqual(perPage.flatMap((digits, i) => [...digits].map(() => i + 1)))
+  })
+
   it('human output and exit 0 when every file is read', async () => {
     const r = await cli([
       'classify',

@@ -44,6 +44,11 @@ describe('classify:images on every format', () => {
     expect(strip.pages[0].thumbnail?.channels).toBe(4)
     const tiff = ok(results.find((r) => r.name === 'pages.tiff')!)
     expect(tiff.pages.map((p) => p.page)).toEqual([0, 1, 2])
+    // A PDF's pages are numbered like a TIFF's, each read by the model (digits checked above).
+    const pdf = ok(results.find((r) => r.name === 'pages.pdf')!)
+    expect(pdf.format).toBe('pdf')
+    expect(pdf.pages.map((p) => p.page)).toEqual([0, 1, 2])
+    expect(pdf.pages.map((p) => p.digits).join(' ')).toBe(pdf.digits)
   })
 
   it('a bad file gets its own error and never stops the others', async () => {

@@ -135,7 +135,7 @@ describe('bad input: a clear error that names the file', () => {
     ['truncated.png', 'IMAGE_INVALID', /truncated|could not be decoded/],
     ['truncated.jpg', 'IMAGE_INVALID', /truncated/],
     ['bomb.png', 'IMAGE_TOO_LARGE', /30000x30000.*limit/],
-    ['document.pdf', 'IMAGE_UNSUPPORTED', /PDF/]
+    ['document.pdf', 'IMAGE_INVALID', /damaged PDF/]
   ]
   it.each(expectations)('%s -> %s', async (name, code, message) => {
     const err = await decodeError(bad.find((f) => f.name === name)!)

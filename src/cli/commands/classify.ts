@@ -17,7 +17,10 @@ export const CLASSIFY_USAGE =
 /** Files are sent to the engine in batches of at most this many bytes, so memory stays bounded. */
 const BATCH_BYTES = CLASSIFY_LIMITS.maxRequestBytes
 
-/** One output line of `--json`: the shape the issue specifies, plus `page` on multi-page files. */
+/**
+ * One output line of `--json`: the shape the issue specifies, plus `page` (1-based, as the app and
+ * PDF readers number pages) on every prediction of a paged file (PDF, TIFF).
+ */
 export type ClassifyJsonLine =
   | {
       file: string
@@ -35,7 +38,7 @@ export type ClassifyJsonLine =
 /** Turns an engine result into the `--json` line for that file. */
 function toJsonLine(file: string, result: FileResult): ClassifyJsonLine {
   if (!result.ok) return { file, error: result.error }
-  const multi = result.pages.length > 1
+  const paged = result.format === 'pdf' || result.format === 'tiff' || result.pages.length > 1
   return {
     file,
     digits: result.digits,
@@ -45,7 +48,7 @@ function toJsonLine(file: string, result: FileResult): ClassifyJsonLine {
         confidence: Math.round(d.confidence * 1e4) / 1e4,
         box: d.box,
         lowConfidence: d.lowConfidence,
-        ...(multi ? { page: p.page } : {})
+        ...(paged ? { page: p.page + 1 } : {})
       }))
     )
   }

@@ -1,7 +1,7 @@
 /**
- * Classify the user's own images: decode (image/decode.ts) -> page pipeline (gray, polarity,
- * background, threshold, segment, normalise) -> one batched prediction per page. A bad file gives
- * a per-file error and never stops the others.
+ * Classify the user's own images: decode (image/decode.ts; PDF pages one at a time) -> page
+ * pipeline (gray, polarity, background, threshold, segment, normalise) -> one batched prediction
+ * per page. A bad file gives a per-file error and never stops the others.
  */
 import * as tf from '@tensorflow/tfjs'
 import { existsSync, statSync } from 'node:fs'

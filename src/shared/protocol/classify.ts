@@ -114,7 +114,7 @@ export interface DigitPrediction {
 }
 
 export interface PageResult {
-  /** 0-based page (TIFF pages; 0 for every other format). */
+  /** 0-based page (TIFF and PDF pages; 0 for every other format). Shown to users 1-based. */
   page: number
   width: number
   height: number

@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { EngineError, serializeError } from '#shared/errors'
-import { openImage, type OpenedImage } from './decode'
+import { openFile, type OpenedImage } from './decode'
 import type { DecodeReply, DecodeRequest } from './decode-protocol'
 
 let current: OpenedImage | null = null
@@ -19,9 +19,11 @@ function post(reply: DecodeReply, transfer: ArrayBuffer[] = []): void {
 async function handle(request: DecodeRequest): Promise<void> {
   try {
     if (request.type === 'open') {
+      const previous = current
       current = null
+      await previous?.close?.()
       currentName = request.name
-      current = openImage(request.bytes, request.name)
+      current = await openFile(request.bytes, request.name)
       post({ type: 'opened', format: current.format, pageCount: current.pageCount })
       return
     }

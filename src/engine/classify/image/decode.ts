@@ -2,6 +2,7 @@ import { EngineError } from '#shared/errors'
 import { decodeBmp } from './decode-bmp'
 import { decodeGif } from './decode-gif'
 import { decodeJpeg } from './decode-jpeg'
+import { openPdf } from './decode-pdf'
 import { decodePng } from './decode-png'
 import { openTiff } from './decode-tiff'
 import { decodeWebp } from './decode-webp'
@@ -15,6 +16,8 @@ export interface OpenedImage {
   pageCount: number
   /** Decodes page `index`; the caller drops each page before asking for the next (RELIABILITY I7). */
   decodePage(index: number): Promise<RgbaImage>
+  /** Frees what the open file holds (a PDF document) when reading stops early. */
+  close?(): Promise<void>
 }
 
 const single = (
@@ -39,7 +42,7 @@ export function openImage(bytes: Uint8Array, name: string): OpenedImage {
   if (sniffed.kind === 'other') {
     throw new EngineError(
       'IMAGE_UNSUPPORTED',
-      `${name}: ${sniffed.what}; Digit Studio reads PNG, JPEG, TIFF, BMP, GIF and WebP`
+      `${name}: ${sniffed.what}; Digit Studio reads PNG, JPEG, TIFF, BMP, GIF, WebP and PDF`
     )
   }
   switch (sniffed.format) {
@@ -55,6 +58,38 @@ export function openImage(bytes: Uint8Array, name: string): OpenedImage {
       return single('bmp', () => decodeBmp(bytes, name))
     case 'webp':
       return single('webp', () => decodeWebp(bytes, name))
+    case 'pdf':
+      // pdf.js opens a document asynchronously: PDFs go through openFile.
+      throw new EngineError('INTERNAL', `${name}: a PDF must be opened with openFile`)
+  }
+}
+
+/**
+ * Opens any supported file, PDFs included: the decode thread's entry (RELIABILITY I6). A PDF's
+ * pages come from pdf.js's iterator in order, one page decoded per request, so a long scan holds
+ * one page's pixels at a time (RELIABILITY I7).
+ */
+export async function openFile(bytes: Uint8Array, name: string): Promise<OpenedImage> {
+  checkBytes(name, bytes.length)
+  const sniffed = sniffFormat(bytes)
+  if (sniffed.kind !== 'image' || sniffed.format !== 'pdf') return openImage(bytes, name)
+  const pdf = await openPdf(bytes, name)
+  const pages = pdf.pages[Symbol.asyncIterator]()
+  let next = 0
+  return {
+    format: 'pdf',
+    pageCount: pdf.pageCount,
+    async decodePage(index) {
+      // pdf.js's pages are read in order; the decode pool asks for them exactly so.
+      if (index !== next) throw new EngineError('INTERNAL', `${name}: PDF pages are read in order`)
+      next++
+      const page = await pages.next()
+      if (page.done) throw new EngineError('IMAGE_INVALID', `${name}: page ${index + 1} is missing`)
+      return page.value
+    },
+    async close() {
+      await pages.return?.()
+    }
   }
 }
 
@@ -63,8 +98,9 @@ export function openImage(bytes: Uint8Array, name: string): OpenedImage {
  * fixtures. The engine decodes users' files through decode-pool.ts instead (RELIABILITY I6).
  */
 export async function decodeImage(bytes: Uint8Array, name: string): Promise<DecodedFile> {
-  const opened = openImage(bytes, name)
+  const opened = await openFile(bytes, name)
   const pages: RgbaImage[] = []
   for (let i = 0; i < opened.pageCount; i++) pages.push(await opened.decodePage(i))
+  await opened.close?.()
   return { format: opened.format, pages }
 }

@@ -23,10 +23,11 @@ export function sniffFormat(b: Uint8Array): Sniffed {
   if (ascii(b, 0, 2) === 'BM' && b.length >= 26) return { kind: 'image', format: 'bmp' }
   if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP')
     return { kind: 'image', format: 'webp' }
+  // PDF readers accept the header anywhere in the first 1024 bytes; files always start with it in practice.
+  if (ascii(b, 0, 5) === '%PDF-') return { kind: 'image', format: 'pdf' }
   if (startsWith(b, [0x49, 0x49, 0x2b, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2b]))
     return { kind: 'other', what: 'a BigTIFF file' }
   if (ascii(b, 4, 8) === 'ftyp') return { kind: 'other', what: 'an HEIF/AVIF/MP4 file' }
-  if (ascii(b, 0, 4) === '%PDF') return { kind: 'other', what: 'a PDF document' }
   if (startsWith(b, [0x50, 0x4b, 0x03, 0x04])) return { kind: 'other', what: 'a ZIP archive' }
   if (/^\s*<(\?xml|svg)/i.test(ascii(b, 0, Math.min(b.length, 64))))
     return { kind: 'other', what: 'an SVG/XML file' }

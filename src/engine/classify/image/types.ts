@@ -12,10 +12,10 @@ export interface GrayImage {
   data: Uint8Array
 }
 
-/** What every format decoder returns: its pages (one for all formats but TIFF) and its name. */
+/** What every format decoder returns: its pages (one for all formats but TIFF and PDF) and its name. */
 export interface DecodedFile {
   format: ImageFormat
   pages: RgbaImage[]
 }
 
-export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'gif' | 'bmp' | 'webp'
+export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'gif' | 'bmp' | 'webp' | 'pdf'

@@ -1,10 +1,19 @@
 /**
  * The results table as CSV (RFC 4180: comma-separated, quotes doubled, CRLF line ends), one row per
- * file: the digit string, per-digit labels and confidences, the low-confidence count, or the error.
+ * page (a PDF or TIFF of 30 worksheets gives 30 rows, numbered from 1; an image is page 1): the
+ * digit string, per-digit labels and confidences, the low-confidence count, or the file's error.
  */
 import type { FileResult } from '#shared/protocol/classify'
 
-const CSV_HEADER = ['file', 'status', 'digits', 'confidences', 'low_confidence', 'error'] as const
+const CSV_HEADER = [
+  'file',
+  'page',
+  'status',
+  'digits',
+  'confidences',
+  'low_confidence',
+  'error'
+] as const
 
 function cell(value: string | number): string {
   const s = String(value)
@@ -15,17 +24,17 @@ function cell(value: string | number): string {
 
 /** CSV text for the results, header first. */
 export function resultsToCsv(results: readonly FileResult[]): string {
-  const rows = results.map((r) => {
-    if (!r.ok) return [r.name, 'error', '', '', '', `${r.error.code}: ${r.error.message}`]
-    const preds = r.pages.flatMap((p) => p.predictions)
-    return [
+  const rows = results.flatMap((r) => {
+    if (!r.ok) return [[r.name, '', 'error', '', '', '', `${r.error.code}: ${r.error.message}`]]
+    return r.pages.map((p) => [
       r.name,
+      p.page + 1,
       'ok',
-      r.digits,
-      preds.map((p) => p.confidence.toFixed(3)).join(' '),
-      preds.filter((p) => p.lowConfidence).length,
+      p.digits,
+      p.predictions.map((d) => d.confidence.toFixed(3)).join(' '),
+      p.predictions.filter((d) => d.lowConfidence).length,
       ''
-    ]
+    ])
   })
   return [[...CSV_HEADER], ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n'
 }
