@@ -8,6 +8,7 @@ import {
 } from '#shared/engine-protocol'
 import { benchHandlers } from './handlers/bench'
 import { classifyHandlers } from './handlers/classify'
+import { explainHandlers } from './handlers/explain'
 import { infoHandlers } from './handlers/info'
 import { modelHandlers } from './handlers/models'
 import { trainingHandlers } from './handlers/training'
@@ -18,7 +19,8 @@ const handlers = {
   ...trainingHandlers,
   ...classifyHandlers,
   ...modelHandlers,
-  ...benchHandlers
+  ...benchHandlers,
+  ...explainHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>
 
 /** Short text of what failed validation, e.g. "epochs: Invalid value: Expected >=1 but received 0". */
