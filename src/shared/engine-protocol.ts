@@ -13,7 +13,7 @@ import { trainingParamSchemas, type TrainingEvent, type TrainingMethods } from '
 import { classifyParamSchemas, type ClassifyEvent, type ClassifyMethods } from './protocol/classify'
 import { modelParamSchemas, type ModelEvent, type ModelMethods } from './protocol/models'
 import { benchParamSchemas, type BenchMethods } from './protocol/bench'
-import { explainParamSchemas, type ExplainMethods } from './protocol/explain'
+import { explainParamSchemas, type ExplainEvent, type ExplainMethods } from './protocol/explain'
 
 export type EngineMethods = InfoMethods &
   TrainingMethods &
@@ -43,6 +43,7 @@ export type EngineEvent =
   | TrainingEvent
   | ClassifyEvent
   | ModelEvent
+  | ExplainEvent
   | { type: 'engine:log'; level: 'info' | 'warn'; message: string }
 export type EngineEventType = EngineEvent['type']
 

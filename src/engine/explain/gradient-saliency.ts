@@ -15,7 +15,12 @@ import type { ModelAnatomy } from './model-anatomy'
  */
 export const SMOOTHGRAD_NOISE = 0.15
 /** Noisy copies averaged per map by default (the CLI; the live draw pad asks for fewer). */
-export const SMOOTHGRAD_SAMPLES = 24
+export const SMOOTHGRAD_SAMPLES = 32
+/**
+ * Noisy copies for the draw pad's live update: small enough that prediction + map stay within
+ * 50 ms on the fallback backend (see `digit-studio bench`), enough that the map is not speckle.
+ */
+export const LIVE_SMOOTHGRAD_SAMPLES = 8
 /** Riemann steps from the black baseline: enough that the attributions sum to within ~1 % of the logit change. */
 export const IG_STEPS = 32
 

@@ -52,17 +52,19 @@ export function buildInsideSnapshot(
   }
 }
 
-/** Writes `inside/epoch-N.json` into a run folder (atomically). */
+/** Writes `inside/epoch-N.json` into a run folder (atomically); false when there is no test digit. */
 export async function saveInsideSnapshot(
   runFolder: string,
   model: tf.LayersModel,
   epoch: number,
   testPixels: Uint8Array
-): Promise<void> {
+): Promise<boolean> {
   const at = SNAPSHOT_TEST_INDEX * IMAGE_PIXELS
+  if (testPixels.length < at + IMAGE_PIXELS) return false
   const snapshot = buildInsideSnapshot(model, epoch, testPixels.subarray(at, at + IMAGE_PIXELS))
   await mkdir(join(runFolder, INSIDE_DIR), { recursive: true })
   await writeJsonAtomic(join(runFolder, INSIDE_DIR, `epoch-${epoch}.json`), snapshot)
+  return true
 }
 
 /** Epochs of a run that have a snapshot, ascending (none for runs made before this feature). */

@@ -142,3 +142,6 @@ export const explainParamSchemas = {
   'inside:list': InsideListParamsSchema,
   'inside:read': InsideReadParamsSchema
 } as const
+
+/** Sent after each epoch's inside snapshot is written, so a view can read it at once. */
+export type ExplainEvent = { type: 'inside:snapshot'; runId: string; epoch: number }
