@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { viridis } from '#shared/colormap'
 import type { ExplainJsonLine } from '../../src/cli/commands/explain'
 import { badFixtures, formatFixtures, writeFixtures } from '../fixtures/scans'
-import { ensureTestModel } from '../fixtures/test-model'
+import { ensureExplainModel } from '../fixtures/explain-model'
 
 // The real bin, the real engine in its own process (wasm fallback here), the classify fixtures.
 
@@ -29,7 +29,7 @@ let modelDir: string
 let dir: string
 
 beforeAll(async () => {
-  modelDir = await ensureTestModel({ preset: 'seed', trainLimit: 20000, epochs: 1 })
+  modelDir = await ensureExplainModel()
   dir = mkdtempSync(join(tmpdir(), 'digit-studio-explain-cli-'))
   const good = (await formatFixtures()).fixtures.filter((f) =>
     ['single.png', 'strip.jpg'].includes(f.name)

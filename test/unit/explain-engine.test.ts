@@ -11,7 +11,7 @@ import { createAccurateModel, createFastModel, createSeedModel } from '#engine/t
 import { EngineError } from '#shared/errors'
 import { IMAGE_PIXELS, IMAGE_SIZE } from '#shared/mnist'
 import { EXPLAIN_METHODS } from '#shared/protocol/explain'
-import { ensureTestModel } from '../fixtures/test-model'
+import { ensureExplainModel } from '../fixtures/explain-model'
 
 // The explain engine in this process on the fallback backend (wasm + the project's gradient
 // kernels): anatomy from any sequential model, activations against tf.model, IG completeness,
@@ -22,7 +22,7 @@ let trained: tf.LayersModel
 let digits: Uint8Array[]
 
 beforeAll(async () => {
-  const dir = await ensureTestModel({ preset: 'seed', trainLimit: 20000, epochs: 1 })
+  const dir = await ensureExplainModel()
   await selectBackend('wasm')
   trained = (await loadModelFromDir(dir)).model
   const { test } = await loadDataset({ kind: 'embedded' })
