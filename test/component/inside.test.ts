@@ -1,12 +1,13 @@
 // The Inside view and its state over a fake api: opening a digit, picking a method and a class,
 // the draw pad's coalesced live updates, errors; and the pixel functions its canvases draw.
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
 import { describe, expect, it, vi } from 'vitest'
 import { blueOrange, viridis } from '#shared/colormap'
 import type {
   DigitExplanation,
   ExplainDigitParams,
-  ExplainImageParams
+  ExplainImageParams,
+  InsideSnapshot
 } from '#shared/protocol/explain'
 import InsideView from '../../src/renderer/src/components/inside/InsideView.svelte'
 import { setApi } from '../../src/renderer/src/lib/api'
@@ -61,7 +62,36 @@ function explanation(over: Partial<DigitExplanation> = {}): DigitExplanation {
   }
 }
 
+function snapshot(epoch: number): InsideSnapshot {
+  return {
+    epoch,
+    testIndex: 0,
+    label: 7,
+    probabilities: new Array(10).fill(0.1),
+    input: new Array(784).fill(0),
+    filters: {
+      layer: 'conv_a',
+      height: 3,
+      width: 3,
+      count: 2,
+      data: new Array(18).fill(epoch / 10)
+    },
+    layers: [
+      {
+        name: 'conv_a',
+        shape: [2, 2, 3],
+        mean: 0,
+        max: 1,
+        data: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]
+      }
+    ]
+  }
+}
+
 function fakeApi() {
+  let onSnapshot: ((e: { type: 'inside:snapshot'; runId: string; epoch: number }) => void) | null =
+    null
+  const read = vi.fn(async (p: { runId: string; epoch: number }) => snapshot(p.epoch))
   const digit = vi.fn(async (p: ExplainDigitParams) =>
     explanation({ method: p.method ?? 'smoothgrad', target: p.target ?? 7 })
   )
@@ -80,7 +110,27 @@ function fakeApi() {
       ]
     }
   }))
-  return { api: { explain: { digit, image } } as unknown as InsideApi, digit, image }
+  const api = {
+    explain: { digit, image },
+    runs: {
+      list: async () => ({
+        runs: [{ id: '20261203-100000-aaaa' }, { id: '20261203-110000-bbbb' }],
+        dir: '/r'
+      })
+    },
+    inside: { list: async () => ({ epochs: [1, 2] }), read },
+    on: (_type: string, cb: typeof onSnapshot) => {
+      onSnapshot = cb
+      return () => (onSnapshot = null)
+    }
+  }
+  return {
+    api: api as unknown as InsideApi,
+    digit,
+    image,
+    read,
+    emit: (runId: string, epoch: number) => onSnapshot?.({ type: 'inside:snapshot', runId, epoch })
+  }
 }
 
 describe('map pixels', () => {
@@ -155,10 +205,11 @@ describe('InsideView', () => {
     render(InsideView)
     await insideState().openDigit(new Uint8Array(784), 'Test image #0')
     await screen.findByText('Test image #0')
+    const answer = within(screen.getByRole('region', { name: 'Explanation' }))
     expect(screen.getByRole('img', { name: 'SmoothGrad map of 7' })).toBeTruthy()
     expect(screen.getByRole('img', { name: 'Contrast: 7 versus 9' })).toBeTruthy()
-    expect(screen.getByText(/\[26 × 26 × 4\]/)).toBeTruthy()
-    const channels = screen
+    expect(answer.getByText(/\[26 × 26 × 4\]/)).toBeTruthy()
+    const channels = answer
       .getAllByRole('img', { name: /^conv_a channel/ })
       .map((c) => c.getAttribute('aria-label'))
     expect(channels).toEqual([
@@ -167,9 +218,9 @@ describe('InsideView', () => {
       'conv_a channel 1',
       'conv_a channel 3'
     ])
-    expect(screen.getAllByRole('img', { name: /^Filter / })).toHaveLength(4)
+    expect(answer.getAllByRole('img', { name: /^Filter / })).toHaveLength(4)
     // Dense units: strongest first.
-    expect(screen.getAllByText(/^#\d$/).map((u) => u.textContent)).toEqual([
+    expect(answer.getAllByText(/^#\d$/).map((u) => u.textContent)).toEqual([
       '#1',
       '#4',
       '#2',
@@ -187,6 +238,29 @@ describe('InsideView', () => {
       expect(digit).toHaveBeenLastCalledWith(expect.objectContaining({ method: 'ig', target: 3 }))
     )
     await screen.findByRole('img', { name: 'Integrated Gradients map of 3' })
+    setApi(null)
+  })
+})
+
+describe('features forming while training', () => {
+  it("shows the newest run's last epoch, scrubs to another, follows a new run as it trains", async () => {
+    const { api, read, emit } = fakeApi()
+    setApi(api as unknown as RendererApi)
+    render(InsideView)
+    await screen.findByText('Epoch 2 of 2')
+    expect(read).toHaveBeenLastCalledWith({ runId: '20261203-110000-bbbb', epoch: 2 })
+    // Channels ranked by their mean: channel 2 (all 2s), then 1, then 0.
+    expect(
+      screen
+        .getAllByRole('img', { name: /^conv_a channel/ })
+        .map((c) => c.getAttribute('aria-label'))
+        .slice(-3)
+    ).toEqual(['conv_a channel 2', 'conv_a channel 1', 'conv_a channel 0'])
+    await fireEvent.input(screen.getByRole('slider', { name: 'Epoch' }), { target: { value: '0' } })
+    await screen.findByText('Epoch 1 of 2')
+    emit('20261203-120000-cccc', 1)
+    await screen.findByText('Epoch 1 of 1')
+    expect(read).toHaveBeenLastCalledWith({ runId: '20261203-120000-cccc', epoch: 1 })
     setApi(null)
   })
 })

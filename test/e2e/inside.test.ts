@@ -41,6 +41,8 @@ describe('Inside view (Chromium, real engine)', () => {
   })
 
   const inside = (): ReturnType<Page['locator']> => app.page.locator('#view-inside')
+  const answer = (): ReturnType<Page['locator']> =>
+    inside().getByRole('region', { name: 'Explanation' })
 
   it('opens from a gallery tile: maps, probabilities, activations and filters', async () => {
     const { page } = app
@@ -51,28 +53,28 @@ describe('Inside view (Chromium, real engine)', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Look inside' }).click()
     await expect.poll(() => inside().isVisible()).toBe(true)
     await expect
-      .poll(() => inside().getByText('Test image #0').count(), { timeout: 30_000 })
+      .poll(() => inside().getByText('Test image #0', { exact: true }).count(), { timeout: 30_000 })
       .toBe(1)
     await expect
       .poll(() =>
-        inside()
+        answer()
           .getByRole('img', { name: /^SmoothGrad map of \d$/ })
           .count()
       )
       .toBe(1)
     expect(
-      await inside()
+      await answer()
         .getByRole('img', { name: /^Contrast: \d versus \d$/ })
         .count()
     ).toBe(1)
     // fast preset: two conv layers (8 and 16 channels), 8 first-layer filters.
     expect(
-      await inside()
+      await answer()
         .getByRole('img', { name: /^Filter \d+$/ })
         .count()
     ).toBe(8)
     expect(
-      await inside()
+      await answer()
         .getByRole('img', { name: / channel \d+$/ })
         .count()
     ).toBe(24)
@@ -93,7 +95,7 @@ describe('Inside view (Chromium, real engine)', () => {
     await expect
       .poll(
         () =>
-          inside()
+          answer()
             .getByRole('img', { name: /^Occlusion map of \d$/ })
             .count(),
         { timeout: 30_000 }
@@ -104,10 +106,12 @@ describe('Inside view (Chromium, real engine)', () => {
       .getByRole('button', { name: /^Explain 3:/ })
       .click()
     await expect
-      .poll(() => inside().getByRole('img', { name: 'SmoothGrad map of 3' }).count(), {
+      .poll(() => answer().getByRole('img', { name: 'SmoothGrad map of 3' }).count(), {
         timeout: 30_000
       })
       .toBe(1)
+    // The run trained in beforeAll left one snapshot per epoch; the view shows the last.
+    await expect.poll(() => inside().getByText('Epoch 1 of 1').count(), { timeout: 30_000 }).toBe(1)
     await page.screenshot({ path: join(SHOTS, 'inside-gallery.png'), fullPage: true })
     expect(app.pageErrors).toEqual([])
   })
@@ -117,7 +121,9 @@ describe('Inside view (Chromium, real engine)', () => {
     await app.openView('Inside')
     // The pen is still down: the view must already show the drawing, without any button pressed.
     await drawSeven(page, '#view-inside', false)
-    await expect.poll(() => inside().getByText('Your drawing').count(), { timeout: 30_000 }).toBe(1)
+    await expect
+      .poll(() => inside().getByText('Your drawing', { exact: true }).count(), { timeout: 30_000 })
+      .toBe(1)
     await page.mouse.up()
     // Opened from the gallery with class 3 picked; a new drawing explains its own prediction.
     await expect
@@ -146,7 +152,9 @@ describe('Inside view (Chromium, real engine)', () => {
     await expect.poll(() => button.count(), { timeout: 30_000 }).toBe(1)
     await button.click()
     await expect
-      .poll(() => inside().getByText('Classify: digit 1').count(), { timeout: 30_000 })
+      .poll(() => inside().getByText('Classify: digit 1', { exact: true }).count(), {
+        timeout: 30_000
+      })
       .toBe(1)
     await expect
       .poll(

@@ -5,10 +5,15 @@
  * dropped), so the view never falls behind the pen.
  */
 import type { RendererApi } from '#shared/ipc-contract'
-import type { DigitExplanation, ExplainMethod } from '#shared/protocol/explain'
+import type {
+  DigitExplanation,
+  ExplainMethod,
+  InsideSnapshot,
+  LayerActivation
+} from '#shared/protocol/explain'
 import { errorInfo, getApi } from '../api'
 
-export type InsideApi = Pick<RendererApi, 'explain'>
+export type InsideApi = Pick<RendererApi, 'explain' | 'inside' | 'runs' | 'on'>
 
 /** What the view explains: 28x28 bytes, or a drawing (PNG) the engine segments like a scan. */
 export type InsideSource =
@@ -27,6 +32,11 @@ export class InsideState {
   busy = $state(false)
   error = $state<string | null>(null)
   noModel = $state(false)
+
+  /** While training: the run whose per-epoch snapshots are shown, its epochs, the one shown. */
+  snapshotRun = $state<string | null>(null)
+  snapshotEpochs = $state.raw<number[]>([])
+  snapshot = $state.raw<InsideSnapshot | null>(null)
 
   #api: InsideApi
   #pending = false
@@ -78,6 +88,49 @@ export class InsideState {
     }
   }
 
+  /**
+   * Shows the newest run's snapshots and follows new ones as training writes them (one per epoch).
+   * Returns the unsubscribe function.
+   */
+  watchTraining(): () => void {
+    void this.#api.runs
+      .list({})
+      .then(({ runs }) => {
+        const newest = runs
+          .map((r) => r.id)
+          .sort()
+          .at(-1)
+        if (newest) return this.loadRun(newest)
+      })
+      .catch(() => undefined) // no runs folder yet: nothing to show
+    return this.#api.on('inside:snapshot', (e) => {
+      if (e.runId !== this.snapshotRun) {
+        this.snapshotRun = e.runId
+        this.snapshotEpochs = []
+      }
+      this.snapshotEpochs = [...this.snapshotEpochs, e.epoch]
+      void this.showEpoch(e.epoch)
+    })
+  }
+
+  /** Lists a run's snapshots and shows the last one. */
+  async loadRun(runId: string): Promise<void> {
+    const { epochs } = await this.#api.inside.list({ runId })
+    this.snapshotRun = runId
+    this.snapshotEpochs = epochs
+    if (epochs.length > 0) await this.showEpoch(epochs[epochs.length - 1])
+  }
+
+  /** Scrubs to one epoch of the run shown. */
+  async showEpoch(epoch: number): Promise<void> {
+    if (!this.snapshotRun) return
+    try {
+      this.snapshot = await this.#api.inside.read({ runId: this.snapshotRun, epoch })
+    } catch (err) {
+      this.error = errorInfo(err).message
+    }
+  }
+
   async #explain(source: InsideSource): Promise<void> {
     const options = {
       method: this.method,
@@ -111,10 +164,23 @@ export class InsideState {
   }
 }
 
-let shared: InsideState | null = null
+/** A snapshot layer as the activation grid draws it: channels ranked strongest first. */
+export function snapshotLayer(layer: InsideSnapshot['layers'][number]): LayerActivation {
+  const channels = layer.shape[layer.shape.length - 1]
+  const sums = new Float64Array(channels)
+  layer.data.forEach((v, i) => (sums[i % channels] += v))
+  const order = Array.from(sums.keys()).sort((a, b) => sums[b] - sums[a] || a - b)
+  return { ...layer, className: 'Conv2D', data: Float32Array.from(layer.data), order }
+}
 
-/** The app's one Inside state (the gallery, Classify and the view itself open digits in it). */
+let shared: { api: InsideApi; state: InsideState } | null = null
+
+/**
+ * The app's one Inside state (the gallery, Classify and the view itself open digits in it); a new
+ * one when the api object changes (component tests hand in a fresh fake per test).
+ */
 export function insideState(): InsideState {
-  shared ??= new InsideState(getApi())
-  return shared
+  const api = getApi()
+  if (shared?.api !== api) shared = { api, state: new InsideState(api) }
+  return shared.state
 }
