@@ -86,7 +86,10 @@ describe('inside snapshots while training', () => {
 describe('explain:digit over the protocol', () => {
   it('explains 28x28 bytes with the model just trained; a wrong size is refused', async () => {
     const { items } = await engine.request('predictions:page', { offset: 0, limit: 1 })
-    const e = await engine.request('explain:digit', { pixels: items[0].image, method: 'occlusion' })
+    const e = await engine.request('explain:digit', {
+      pixels: new Uint8Array(items[0].image),
+      method: 'occlusion'
+    })
     expect(e.label).toBe(items[0].predicted)
     expect(e.saliency).toBeInstanceOf(Float32Array)
     expect(e.saliency).toHaveLength(784)
