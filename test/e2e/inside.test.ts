@@ -14,7 +14,9 @@ const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
 
 /** A "7": a bar across the top and a stroke down to the bottom left, in segments. */
 async function drawSeven(page: Page, view: string, release = true): Promise<void> {
-  const pad = page.locator(view).getByLabel('Drawing pad: draw a digit')
+  const label =
+    view === '#view-inside' ? 'Live sketch for the Inside view' : 'Drawing pad: draw a digit'
+  const pad = page.locator(view).getByLabel(label, { exact: true })
   const box = (await pad.boundingBox())!
   const at = (x: number, y: number): [number, number] => [
     box.x + box.width * x,
