@@ -9,6 +9,7 @@ import { BENCH_USAGE, runBench } from './commands/bench'
 import { EXPORT_USAGE, runExport } from './commands/export'
 import { RUNS_USAGE, runRuns } from './commands/runs'
 import { CLASSIFY_USAGE, runClassify } from './commands/classify'
+import { EXPLAIN_USAGE, runExplain } from './commands/explain'
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> }
 
@@ -18,7 +19,8 @@ const commands: Record<string, Command> = {
   bench: { usage: BENCH_USAGE, run: runBench },
   export: { usage: EXPORT_USAGE, run: runExport },
   runs: { usage: RUNS_USAGE, run: runRuns },
-  classify: { usage: CLASSIFY_USAGE, run: runClassify }
+  classify: { usage: CLASSIFY_USAGE, run: runClassify },
+  explain: { usage: EXPLAIN_USAGE, run: runExplain }
 }
 
 function usage(): string {

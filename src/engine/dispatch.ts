@@ -9,6 +9,7 @@ import {
 } from '#shared/engine-protocol'
 import { benchHandlers } from './handlers/bench'
 import { classifyHandlers } from './handlers/classify'
+import { explainHandlers } from './handlers/explain'
 import { infoHandlers } from './handlers/info'
 import { modelHandlers } from './handlers/models'
 import { trainingHandlers } from './handlers/training'
@@ -20,7 +21,8 @@ const handlers = {
   ...trainingHandlers,
   ...classifyHandlers,
   ...modelHandlers,
-  ...benchHandlers
+  ...benchHandlers,
+  ...explainHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>
 
 /**

@@ -13,12 +13,14 @@ import { trainingParamSchemas, type TrainingEvent, type TrainingMethods } from '
 import { classifyParamSchemas, type ClassifyEvent, type ClassifyMethods } from './protocol/classify'
 import { modelParamSchemas, type ModelEvent, type ModelMethods } from './protocol/models'
 import { benchParamSchemas, type BenchMethods } from './protocol/bench'
+import { explainParamSchemas, type ExplainEvent, type ExplainMethods } from './protocol/explain'
 
 export type EngineMethods = InfoMethods &
   TrainingMethods &
   ClassifyMethods &
   ModelMethods &
-  BenchMethods
+  BenchMethods &
+  ExplainMethods
 export type EngineMethod = keyof EngineMethods
 export type ParamsOf<M extends EngineMethod> = EngineMethods[M]['params']
 export type ResultOf<M extends EngineMethod> = EngineMethods[M]['result']
@@ -29,7 +31,8 @@ export const engineParamSchemas: Record<EngineMethod, v.GenericSchema> = {
   ...trainingParamSchemas,
   ...classifyParamSchemas,
   ...modelParamSchemas,
-  ...benchParamSchemas
+  ...benchParamSchemas,
+  ...explainParamSchemas
 }
 
 /** Every method name, for allowlists (IPC forwarding, preload surface). */
@@ -40,6 +43,7 @@ export type EngineEvent =
   | TrainingEvent
   | ClassifyEvent
   | ModelEvent
+  | ExplainEvent
   | { type: 'engine:log'; level: 'info' | 'warn'; message: string }
 
 /** host -> engine */

@@ -160,14 +160,17 @@ describe('gallery detail dialog', () => {
     await fireEvent.keyDown(tile(container, 0), { key: 'Enter' })
     const dialog = await screen.findByRole('dialog')
     const close = screen.getByRole('button', { name: 'Close' })
+    const inside = screen.getByRole('button', { name: 'Look inside' })
     const onWindowKey = vi.fn()
     window.addEventListener('keydown', onWindowKey)
     try {
-      // The close button is the dialog's only control: both its first and its last.
-      expect(await fireEvent.keyDown(close, { key: 'Tab' })).toBe(false)
+      // Close is the dialog's first control and "Look inside" its last: Tab wraps between them.
+      inside.focus()
+      expect(await fireEvent.keyDown(inside, { key: 'Tab' })).toBe(false)
       expect(document.activeElement).toBe(close)
       expect(await fireEvent.keyDown(close, { key: 'Tab', shiftKey: true })).toBe(false)
-      expect(document.activeElement).toBe(close)
+      expect(document.activeElement).toBe(inside)
+      close.focus()
       await fireEvent.keyDown(close, { key: '1', ctrlKey: true })
       expect(onWindowKey).not.toHaveBeenCalled()
     } finally {

@@ -6,6 +6,8 @@
  * page revives them, to keep the browser tests representative of the app.
  */
 const TAG = '__u8'
+/** Float32Arrays (explain maps and activations) travel as the base64 of their bytes. */
+const F32_TAG = '__f32'
 
 function toBase64(bytes: Uint8Array): string {
   if (typeof Buffer !== 'undefined')
@@ -25,6 +27,8 @@ function fromBase64(text: string): Uint8Array {
 /** Replaces every Uint8Array in `value` (deeply) with `{ __u8: base64 }`. */
 export function encodeBinary(value: unknown): unknown {
   if (value instanceof Uint8Array) return { [TAG]: toBase64(value) }
+  if (value instanceof Float32Array)
+    return { [F32_TAG]: toBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) }
   if (Array.isArray(value)) return value.map(encodeBinary)
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {}
@@ -41,6 +45,8 @@ export function decodeBinary(value: unknown): unknown {
     const record = value as Record<string, unknown>
     if (typeof record[TAG] === 'string' && Object.keys(record).length === 1)
       return fromBase64(record[TAG])
+    if (typeof record[F32_TAG] === 'string' && Object.keys(record).length === 1)
+      return new Float32Array(fromBase64(record[F32_TAG]).buffer)
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(record)) out[k] = decodeBinary(v)
     return out

@@ -144,6 +144,8 @@ describe('digit-studio bench', () => {
     expect(wasm.trainSamplesPerSecond).toBeGreaterThan(0)
     expect(wasm.inferSamplesPerSecond).toBeGreaterThan(wasm.trainSamplesPerSecond)
     expect(wasm.peakRssBytes).toBeGreaterThan(0)
+    expect(wasm.drawPadUpdateMedianMs).toBeGreaterThan(0)
+    expect(wasm.drawPadUpdateP95Ms).toBeGreaterThanOrEqual(wasm.drawPadUpdateMedianMs)
     // Native is either measured or reported unavailable with the reason, never silently missing.
     const native = last.backends.native
     expect(

@@ -6,6 +6,7 @@ import { EngineError } from '#shared/errors'
 import type { BackendKind } from '#shared/protocol/info'
 import type { BackendFigures, BenchOptions, BenchStep } from './bench-step'
 import { classifyBenchStep } from './classify-bench-step'
+import { explainBenchStep } from './explain-bench-step'
 
 export const BENCH_USAGE = 'digit-studio bench [--batches N] [--cpu] [--json]'
 
@@ -29,7 +30,8 @@ const BENCH_STEPS: BenchStep[] = [
       }
     }
   },
-  classifyBenchStep
+  classifyBenchStep,
+  explainBenchStep
 ]
 
 type BackendReport =
@@ -79,6 +81,9 @@ function formatReport(r: BackendReport): string {
     `peak RSS ${n(typeof f.peakRssBytes === 'number' ? f.peakRssBytes / 2 ** 20 : undefined)} MB   ` +
     (typeof f.classifyMedianMs === 'number'
       ? `classify scan ${f.classifyMedianMs} ms (p95 ${f.classifyP95Ms})   `
+      : '') +
+    (typeof f.drawPadUpdateMedianMs === 'number'
+      ? `draw-pad update ${f.drawPadUpdateMedianMs} ms (p95 ${f.drawPadUpdateP95Ms})   `
       : '') +
     `(${f.backendReason})`
   )

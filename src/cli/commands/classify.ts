@@ -65,7 +65,7 @@ function formatResult(file: string, result: FileResult): string {
 }
 
 /** Reads one file for the engine, or says why it can't: unreadable, or over the byte cap (not read at all). */
-async function readInput(
+export async function readInput(
   path: string
 ): Promise<ClassifyFile | { name: string; error: SerializedError }> {
   try {

@@ -17,7 +17,7 @@ type BackendRequest = 'auto' | BackendKind
 const NATIVE_PACKAGE = '@tensorflow/tfjs-node'
 
 /** Reads DIGIT_STUDIO_BACKEND (`native`, `wasm`, `cpu`, `auto`); anything else is a clear error. */
-function requestedBackend(env: NodeJS.ProcessEnv = process.env): BackendRequest {
+export function requestedBackend(env: NodeJS.ProcessEnv = process.env): BackendRequest {
   const raw = (env.DIGIT_STUDIO_BACKEND ?? 'auto').trim().toLowerCase()
   if (raw === '' || raw === 'auto') return 'auto'
   if (raw === 'native' || raw === 'wasm' || raw === 'cpu') return raw

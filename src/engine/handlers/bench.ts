@@ -1,6 +1,7 @@
 import type { BenchMethods } from '#shared/protocol/bench'
 import { runBench } from '../bench/bench'
 import { prepareClassifyScan } from '../bench/classify-scan'
+import { benchExplainLive } from '../bench/explain-live'
 import { acquireEngine } from '../busy-lock'
 import type { HandlerTable } from './types'
 
@@ -21,5 +22,6 @@ export const benchHandlers: HandlerTable<BenchMethods> = {
       release()
     }
   },
-  'bench:classifyScan': () => prepareClassifyScan()
+  'bench:classifyScan': () => prepareClassifyScan(),
+  'bench:explainLive': (params) => benchExplainLive(params.repeats ?? 30, params.samples)
 }

@@ -43,6 +43,8 @@ export interface RunSetup {
   backend: string
   appVersion: string
   emit(event: EngineEvent): void
+  /** Called after each epoch's checkpoint (the Inside view's per-epoch snapshot). */
+  onEpochEnd?: (epoch: number) => Promise<void>
 }
 
 /** How a run ended; the caller decides what to keep (done: the model and predictions). */
@@ -248,6 +250,7 @@ export class TrainingRun {
         includeOptimizer: true
       })
       await writeJsonAtomic(this.s.folder.metrics, metrics)
+      await this.s.onEpochEnd?.(epoch)
     }
     const probabilities = await predictSplit(model, data.test, () => this.stopRequested)
     if (!probabilities) {

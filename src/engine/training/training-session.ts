@@ -27,6 +27,7 @@ import { effectiveConfig } from './resume-config'
 import { TrainingRun, type RunOutcome, type RunSetup } from './train'
 import { createStepper, logTo } from './parallel/stepper'
 import type { Stepper } from './train-step'
+import { saveInsideSnapshot } from '../explain/inside-snapshots'
 
 let active: TrainingRun | null = null
 let settingUp = false
@@ -100,7 +101,8 @@ export async function startTraining(
       stepper,
       backend: backend.kind,
       appVersion: appVersion(),
-      emit: unlockingOnEnd(emit, releaseRunLock)
+      emit: unlockingOnEnd(emit, releaseRunLock),
+      onEpochEnd: (epoch) => insideSnapshot(runId, folder.dir, model, epoch, data, emit)
     }
     const run = new TrainingRun(setup)
     active = run
@@ -167,6 +169,30 @@ async function checkOutDir(outDir: string): Promise<void> {
       new EngineError('BAD_REQUEST', `cannot write ${target}: ${describeWriteError(target, err)}`)
   )
   await assertModelFolderReplaceable(outDir)
+}
+
+/**
+ * The epoch's look inside the model (inside/epoch-N.json). A snapshot that can't be made (an
+ * imported model the explain views don't support) is logged, never a reason to stop training.
+ */
+async function insideSnapshot(
+  runId: string,
+  dir: string,
+  model: tf.LayersModel,
+  epoch: number,
+  data: RunSetup['data'],
+  emit: (e: EngineEvent) => void
+): Promise<void> {
+  try {
+    if (!(await saveInsideSnapshot(dir, model, epoch, data.test.pixels))) return
+    emit({ type: 'inside:snapshot', runId, epoch })
+  } catch (err) {
+    emit({
+      type: 'engine:log',
+      level: 'warn',
+      message: `no inside snapshot for epoch ${epoch}: ${(err as Error).message}`
+    })
+  }
 }
 
 async function finish(run: TrainingRun, s: RunSetup, outcome: RunOutcome): Promise<void> {

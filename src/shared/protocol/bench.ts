@@ -43,14 +43,35 @@ export interface ClassifyScanFixture {
   tempDir: string
 }
 
+const ExplainLiveBenchParamsSchema = v.object({
+  /** Timed updates, after 3 untimed ones. */
+  repeats: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 30),
+  /** SmoothGrad's noisy copies per map; default: what the draw pad uses. */
+  samples: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)))
+})
+
+/** One draw-pad update (prediction + SmoothGrad map), timed in the engine. */
+export interface ExplainLiveBenchResult {
+  samples: number
+  repeats: number
+  medianMs: number
+  p95Ms: number
+}
+
 export interface BenchMethods {
   /** Measures the seed preset's training and inference throughput on this engine's backend. */
   'bench:run': { params: BenchParams; result: BenchResult }
   /** Prepares the fixture of the host-side classify latency measurement. */
   'bench:classifyScan': { params: Record<string, never>; result: ClassifyScanFixture }
+  /** Times the draw pad's live update (prediction + SmoothGrad map) on a seed model. */
+  'bench:explainLive': {
+    params: v.InferInput<typeof ExplainLiveBenchParamsSchema>
+    result: ExplainLiveBenchResult
+  }
 }
 
 export const benchParamSchemas = {
   'bench:run': BenchParamsSchema,
-  'bench:classifyScan': v.strictObject({})
+  'bench:classifyScan': v.strictObject({}),
+  'bench:explainLive': ExplainLiveBenchParamsSchema
 } as const

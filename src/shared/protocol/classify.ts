@@ -36,7 +36,7 @@ export const DEFAULT_MIN_SPECK_AREA = 30
 /** Below this top-1 probability a digit is flagged "low confidence" in the UI, CSV and JSON. */
 export const LOW_CONFIDENCE_THRESHOLD = 0.7
 
-const ClassifyOptionsSchema = v.object({
+export const ClassifyOptionsSchema = v.object({
   minSpeckArea: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000))),
   /** A TF.js layers folder (model.json + weights.bin); default: the last model training saved. */
   modelDir: v.optional(v.pipe(v.string(), v.minLength(1))),
@@ -48,7 +48,7 @@ type ClassifyOptions = v.InferOutput<typeof ClassifyOptionsSchema>
 const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1)
 
 /** One file; over `maxBytes` is refused by the schema itself, naming the file (RELIABILITY R7). */
-const ClassifyFileSchema = v.pipe(
+export const ClassifyFileSchema = v.pipe(
   v.object({
     name: v.pipe(v.string(), v.maxLength(4096)),
     bytes: v.instance(Uint8Array)

@@ -11,6 +11,7 @@ import { DatasetState } from './dataset.svelte'
 import { EngineStatus } from './engine-status.svelte'
 import { ExportState } from './export.svelte'
 import { GalleryState } from './gallery.svelte'
+import { InsideState } from './inside.svelte'
 import { NavigationState } from './navigation.svelte'
 import { refreshOnEvents } from './refresh-on-events'
 import { RunsState } from './runs.svelte'
@@ -27,6 +28,8 @@ export interface AppState {
   classify: ClassifyState
   runs: RunsState
   exports: ExportState
+  /** The Inside view's digit and explanation (the gallery and Classify open digits in it). */
+  inside: InsideState
   /** Subscribes every state to the engine's events and loads what each shows; returns the undo. */
   connect(): () => void
 }
@@ -43,6 +46,7 @@ export function createAppState(api: RendererApi): AppState {
     classify: new ClassifyState(api),
     runs: new RunsState(api),
     exports: new ExportState(api),
+    inside: new InsideState(api),
     connect: () => {
       const offs = [
         state.status.start(),
