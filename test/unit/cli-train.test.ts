@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectedBackendKind, testBackend } from '../helpers/engine'
 
 // `digit-studio train` and `bench` as a user runs them: the real bin script in a child process,
-// which forks the real engine. Output is parsed, not matched loosely.
+// which forks the real engine on the test backend (DIGIT_STUDIO_BACKEND, test/helpers/engine.ts).
+// Output is parsed, not matched loosely.
 
 const BIN = fileURLToPath(new URL('../../bin/digit-studio.mjs', import.meta.url))
 let home: string
@@ -59,9 +61,7 @@ const TINY = [
   '--train-limit',
   '1000',
   '--test-limit',
-  '200',
-  '--backend',
-  'wasm'
+  '200'
 ]
 
 describe('digit-studio train', () => {
@@ -79,7 +79,12 @@ describe('digit-studio train', () => {
     expect(lines.filter((l) => l.type === 'training:epoch')).toHaveLength(1)
     expect(lines.at(-2)!.type).toBe('training:done')
     const done = lines.at(-1)!
-    expect(done).toMatchObject({ type: 'done', backend: 'wasm', modelDir: out, testCount: 200 })
+    expect(done).toMatchObject({
+      type: 'done',
+      backend: expectedBackendKind(),
+      modelDir: out,
+      testCount: 200
+    })
     expect(done.testAccuracy).toBeGreaterThan(0.5)
     expect(done.testAccuracy).toBeLessThanOrEqual(1)
     expect(typeof done.testLoss).toBe('number')
@@ -93,7 +98,11 @@ describe('digit-studio train', () => {
     const run = await cli(['train', ...TINY])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Training preset fast: 1 epochs, batch 32/m)
-    expect(run.stdout).toMatch(/^Backend: {2}wasm - forced by DIGIT_STUDIO_BACKEND=wasm$/m)
+    const reason =
+      testBackend() === 'auto' ? '.+' : `forced by DIGIT_STUDIO_BACKEND=${testBackend()}`
+    expect(run.stdout).toMatch(
+      new RegExp(`^Backend: {2}${expectedBackendKind()} - ${reason}$`, 'm')
+    )
     expect(run.stdout).toMatch(
       /^Dataset: {2}MNIST \(embedded\): 900 train \/ 100 validation \/ 200 test$/m
     )
@@ -108,7 +117,7 @@ describe('digit-studio train', () => {
     const notNumber = await cli(['train', '--epochs', 'many'])
     expect(notNumber.code).toBe(2)
     expect(notNumber.stderr).toMatch(/--epochs "many" is not a number/)
-    const outOfRange = await cli(['train', '--epochs', '0', '--backend', 'wasm'])
+    const outOfRange = await cli(['train', '--epochs', '0'])
     expect(outOfRange.code).toBe(2)
     expect(outOfRange.stderr).toMatch(/BAD_REQUEST: training:start: epochs/)
   })
@@ -116,7 +125,7 @@ describe('digit-studio train', () => {
   it('Ctrl-C stops the run cleanly after the current batch (exit code 130)', async () => {
     let sent = false
     const run = await cli(
-      ['train', '--preset', 'seed', '--train-limit', '20000', '--backend', 'wasm', '--json'],
+      ['train', '--preset', 'seed', '--train-limit', '20000', '--json'],
       (line, pid) => {
         if (!sent && line.includes('"training:batch"')) {
           sent = true

@@ -14,6 +14,7 @@ import { guarded, senderProblem, type SenderInfo } from '../../src/main/ipc/guar
 import { eventSender, registerIpc, type IpcMainLike } from '../../src/main/ipc/register'
 import { EngineError } from '#shared/errors'
 import { EVENT_CHANNEL, INVOKE_CHANNELS } from '#shared/ipc-contract'
+import { engineBackendEnv, expectedBackendKind } from '../helpers/engine'
 
 const ORIGINS = [APP_ORIGIN]
 const fromApp: SenderInfo = { senderFrame: { url: 'app://digit-studio/index.html', parent: null } }
@@ -200,7 +201,7 @@ describe('registerIpc', () => {
 })
 
 describe('engine channels against the real engine', () => {
-  const host = new EngineHost({ spawn: () => forkEngine() })
+  const host = new EngineHost({ spawn: () => forkEngine({ env: engineBackendEnv() }) })
   const forwarded: string[] = []
   const handlers = engineHandlers({
     request: (method, params) => {
@@ -218,7 +219,7 @@ describe('engine channels against the real engine', () => {
     expect(reply.ok).toBe(true)
     if (reply.ok) {
       const info = reply.result as { backend: string; dataset: { train: number; test: number } }
-      expect(info.backend).toBe('wasm')
+      expect(info.backend).toBe(expectedBackendKind())
       expect(info.dataset.train).toBe(60_000)
       expect(info.dataset.test).toBe(10_000)
     }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { EngineError } from '#shared/errors'
 import type { BackendKind } from '#shared/protocol/info'
 import { registerFallbackKernels } from './gradients'
+import { registerNativeKernels } from './native-kernels'
 import { wasmBinariesDir } from '../store/paths'
 
 /** The backend the engine runs on, and why: shown in the UI status bar, CLI header and bench. */
@@ -43,6 +44,7 @@ async function loadNative(): Promise<string | null> {
     }
     return `tfjs-node failed to load: ${message.split('\n')[0]}`
   }
+  registerNativeKernels()
   if (!(await tf.setBackend('tensorflow'))) return 'tfjs-node loaded but its backend did not start'
   return null
 }
@@ -78,7 +80,10 @@ export async function selectBackend(
       return {
         kind: 'native',
         name: 'tensorflow',
-        reason: request === 'native' ? 'forced by request' : 'tfjs-node loaded (libtensorflow)'
+        reason:
+          request === 'native'
+            ? 'forced by DIGIT_STUDIO_BACKEND=native'
+            : 'tfjs-node loaded (libtensorflow)'
       }
     }
     if (request === 'native') throw new EngineError('BACKEND_FAILED', failure)
