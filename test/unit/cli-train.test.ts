@@ -143,20 +143,51 @@ describe('digit-studio train', () => {
 })
 
 describe('digit-studio bench', () => {
-  it('--json ends with train and inference samples/s per backend', async () => {
-    const run = await cli(['bench', '--json', '--batches', '2'])
+  it('--json ends with train and inference samples/s per preset (seed and accurate) and backend', async () => {
+    const run = await cli(['bench', '--json', '--batches', '1'])
     expect(run.code).toBe(0)
     const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!)
     expect(last.type).toBe('bench')
     expect(last.machine.cores).toBeGreaterThan(0)
-    const wasm = last.backends.wasm
-    expect(wasm.trainSamplesPerSecond).toBeGreaterThan(0)
-    expect(wasm.inferSamplesPerSecond).toBeGreaterThan(wasm.trainSamplesPerSecond)
-    expect(wasm.peakRssBytes).toBeGreaterThan(0)
-    // Native is either measured or reported unavailable with the reason, never silently missing.
-    const native = last.backends.native
-    expect(
-      native.trainSamplesPerSecond > 0 || (native.available === false && native.reason.length > 0)
-    ).toBe(true)
+    expect(Object.keys(last.presets)).toEqual(['seed', 'accurate'])
+    for (const preset of ['seed', 'accurate']) {
+      const wasm = last.presets[preset].wasm
+      expect(wasm).toMatchObject({ preset, batchSize: 128, repeat: 1 })
+      expect(wasm.trainSamplesPerSecond).toBeGreaterThan(0)
+      expect(wasm.inferSamplesPerSecond).toBeGreaterThan(wasm.trainSamplesPerSecond)
+      expect(wasm.peakRssBytes).toBeGreaterThan(0)
+      // Native is either measured or reported unavailable with the reason, never silently missing.
+      const native = last.presets[preset].native
+      expect(
+        native.trainSamplesPerSecond > 0 || (native.available === false && native.reason.length > 0)
+      ).toBe(true)
+    }
+    // The seed figures also sit where single-preset readers look for them.
+    expect(last.backends).toEqual(last.presets.seed)
+  })
+
+  it('--preset seed --repeat 3 gives min, median and max; a bad --preset is refused', async () => {
+    const run = await cli([
+      'bench',
+      '--json',
+      '--preset',
+      'seed',
+      '--repeat',
+      '3',
+      '--batches',
+      '1'
+    ])
+    expect(run.code).toBe(0)
+    const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!)
+    expect(Object.keys(last.presets)).toEqual(['seed'])
+    expect(last).toMatchObject({ preset: 'seed', repeat: 3 })
+    const { train, infer, trainSamplesPerSecond } = last.presets.seed.wasm
+    expect(train.min).toBeLessThanOrEqual(train.median)
+    expect(train.median).toBeLessThanOrEqual(train.max)
+    expect(train.median).toBe(trainSamplesPerSecond)
+    expect(infer.min).toBeGreaterThan(0)
+    const bad = await cli(['bench', '--preset', 'huge'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--preset "huge" is not one of seed, accurate, all/)
   })
 })
