@@ -29,6 +29,14 @@ describe('engine status panel (Chromium, real engine)', () => {
     expect(info.backend).toBe(expectedBackendKind())
     expect(await panel.getByTestId('backend').textContent()).toContain(info.backend)
     expect(await panel.getByTestId('backend-reason').textContent()).toBe(info.backendReason)
+    if (info.backend === 'native') {
+      expect(info.tensorflowVersion).toMatch(/^\d+\.\d+/)
+      expect(await panel.getByTestId('backend').textContent()).toContain(
+        `TensorFlow ${info.tensorflowVersion}`
+      )
+    } else if (info.nativeHelp) {
+      expect(await panel.getByTestId('native-help').textContent()).toBe(info.nativeHelp)
+    }
     expect(await panel.getByTestId('dataset').textContent()).toMatch(
       /MNIST: 60,000 train \/ 10,000 test,\s+embedded/
     )
