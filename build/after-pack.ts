@@ -3,11 +3,22 @@
  * into installers (build/after-pack.mjs calls `afterPack`):
  *  1. repairs tfjs-node's native layout where packaging is known to break it: Linux packages have
  *     lost the `libtensorflow.so.2` symlink (tfjs#3287), and Windows needs `tensorflow.dll` beside
- *     the `napi-v*` addon folder that loads it (tfjs#8354, #8579);
+ *     the `napi-v*` addon folder that loads it (tfjs#8354, #8579). Two Linux layouts exist: Google's
+ *     (`libtensorflow.so.2.9.1`, the binding loads `libtensorflow.so.2`) and `npm run native`'s
+ *     (TensorFlow's pip wheel: the binding loads `libtensorflow_cc.so.2`, with
+ *     `libtensorflow.so.2 -> libtensorflow_cc.so.2` as tfjs-node's name for it);
  *  2. flips the Electron fuses (fuses.ts, RELIABILITY S8).
  * tfjs-node is an optionalDependency: where it isn't installed there is nothing to repair.
  */
-import { copyFileSync, existsSync, readdirSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync
+} from 'node:fs'
 import { join } from 'node:path'
 import { flipFusesAfterPack, type AfterPackContext } from './fuses'
 
@@ -44,6 +55,7 @@ export function repairTfjsNode(tfjsNodeDir: string): string[] {
         created.push(`deps/lib/${base}`)
       }
     }
+    created.push(...repairPipLayout(libDir))
     const dll = join(libDir, 'tensorflow.dll')
     const addonRoot = join(tfjsNodeDir, 'lib')
     if (existsSync(dll) && existsSync(addonRoot)) {
@@ -57,6 +69,25 @@ export function repairTfjsNode(tfjsNodeDir: string): string[] {
     }
   }
   return created
+}
+
+/**
+ * `npm run native`'s layout (libtensorflow from TensorFlow's pip wheel): the real library is
+ * `libtensorflow_cc.so.2` (556 MiB) and `libtensorflow.so.2` only a symlink to it. Packaging that
+ * dereferences symlinks ships the library twice, and one that drops them loses tfjs-node's name:
+ * either way the name becomes a relative symlink again.
+ */
+function repairPipLayout(libDir: string): string[] {
+  const real = 'libtensorflow_cc.so.2'
+  const name = join(libDir, 'libtensorflow.so.2')
+  if (!existsSync(join(libDir, real))) return []
+  const present = existsSync(name)
+  if (present && lstatSync(name).isSymbolicLink()) return []
+  // A regular file of another size is a library of its own, not a copy: leave it.
+  if (present && statSync(name).size !== statSync(join(libDir, real)).size) return []
+  if (present) rmSync(name)
+  symlinkSync(real, name)
+  return [`deps/lib/libtensorflow.so.2 -> ${real}`]
 }
 
 /** The whole afterPack step. */

@@ -9,8 +9,7 @@
  *                               [--batches N] [--json]
  *
  * With --repeat N each pair runs N times and min/median/max are printed; the ratio is taken per
- * pair. Until `bench` has `--preset`, only the seed preset has our figure: for `accurate` the
- * PyTorch figure is printed alone, with the reason.
+ * pair. Our figure comes from `digit-studio bench --preset <preset> --json`.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -70,30 +69,21 @@ const lastJson = (text, type) =>
     .at(-1)
 
 /**
- * Our figure: `digit-studio bench --json`, which measures every backend; the one asked for is
- * picked from its final `{"type":"bench",…}` line. `--preset` is passed only for non-seed presets
- * so today's bench (seed only, no such option) still answers for seed.
+ * Our figure: `digit-studio bench --preset <preset> --json`, which measures every backend on that
+ * preset; the one asked for is picked from the `presets` map of its final `{"type":"bench",…}` line.
  */
 function ours() {
-  const args = [join(ROOT, 'bin', 'digit-studio.mjs'), 'bench', '--json']
+  const args = [join(ROOT, 'bin', 'digit-studio.mjs'), 'bench', '--json', '--preset', values.preset]
   if (values.batches) args.push('--batches', values.batches)
-  if (values.preset !== 'seed') args.push('--preset', values.preset)
   const r = capture(process.execPath, args)
-  if (r.status !== 0 && /Unknown option '--preset'/.test(r.stderr)) {
-    return {
-      error: `digit-studio bench has no --preset yet (it measures the seed preset only; issue 11 item 5 adds --preset accurate), so there is no figure of ours for "${values.preset}"`
-    }
-  }
   const bench = lastJson(r.stdout, 'bench')
   if (!bench)
     return {
       error: `digit-studio bench failed (exit ${r.status}): ${r.stderr.trim().split('\n').at(-1)}`
     }
-  const figures = bench.backends?.[values.backend]
+  const figures = bench.presets?.[values.preset]?.[values.backend]
   if (!figures || figures.available === false)
     return { error: `${values.backend} unavailable: ${figures?.reason ?? 'not in bench output'}` }
-  if (bench.preset && bench.preset !== values.preset)
-    return { error: `bench measured preset "${bench.preset}", not "${values.preset}"` }
   return {
     train: figures.trainSamplesPerSecond,
     infer: figures.inferSamplesPerSecond,

@@ -30,6 +30,8 @@ export interface EngineTransport {
   onMessage(cb: (msg: EngineToHostMessage) => void): void
   /** Called once when the process is gone; `stderrTail` helps say why. */
   onExit(cb: (code: number | null, signal: string | null, stderrTail: string) => void): void
+  /** TensorFlow's own stderr chatter, kept off the terminal (engine-stderr.ts). */
+  onLog?(cb: (level: 'info' | 'warn', message: string) => void): void
   kill(signal?: NodeJS.Signals): void
 }
 
@@ -66,6 +68,10 @@ export class EngineClient {
         if (msg.ok) p.resolve(msg.result)
         else p.reject(deserializeError(msg.error))
       }
+    })
+    // Routed stderr lines reach listeners as the engine's own log events.
+    transport.onLog?.((level, message) => {
+      for (const l of this.eventListeners) l({ type: 'engine:log', level, message })
     })
     transport.onExit((code, signal, stderrTail) => {
       const detail = stderrTail.trim().split('\n').filter(Boolean).pop()

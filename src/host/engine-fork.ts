@@ -7,6 +7,7 @@ import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { EngineClient, type EngineTransport } from './engine-client'
 import type { EngineToHostMessage } from '#shared/engine-protocol'
+import { createStderrRouter, type LogLevel } from './engine-stderr'
 
 /** Source entry of the engine; run through tsx so no build step is needed for CLI and tests. */
 export const ENGINE_ENTRY = fileURLToPath(new URL('../engine/worker.ts', import.meta.url))
@@ -34,17 +35,30 @@ export function forkEngine(options: ForkOptions = {}): EngineClient {
     stdio: ['ignore', 'inherit', 'pipe', 'ipc']
   })
   let tail = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    if (options.inheritStderr) process.stderr.write(chunk)
-    tail = (tail + chunk.toString()).slice(-STDERR_TAIL_BYTES)
+  const logListeners: ((level: LogLevel, message: string) => void)[] = []
+  // TensorFlow's start-up chatter goes to the engine log; the tail (a crash's reason) and the
+  // terminal get everything else.
+  const router = createStderrRouter({
+    toTerminal: (text) => {
+      if (options.inheritStderr) process.stderr.write(text)
+      tail = (tail + text).slice(-STDERR_TAIL_BYTES)
+    },
+    toLog: (level, message) => logListeners.forEach((l) => l(level, message))
   })
+  child.stderr?.on('data', (chunk: Buffer) => router.write(chunk))
+  child.stderr?.on('end', () => router.flush())
   const transport: EngineTransport = {
     pid: child.pid,
     postMessage: (msg) => {
       if (child.connected) child.send(msg)
     },
     onMessage: (cb) => child.on('message', (m) => cb(m as EngineToHostMessage)),
-    onExit: (cb) => child.once('exit', (code, signal) => cb(code, signal, tail)),
+    onExit: (cb) =>
+      child.once('exit', (code, signal) => {
+        router.flush()
+        cb(code, signal, tail)
+      }),
+    onLog: (cb) => void logListeners.push(cb),
     kill: (signal) => {
       child.kill(signal)
     }

@@ -6,6 +6,7 @@
 import { app, utilityProcess, type Details } from 'electron'
 import type { EngineToHostMessage } from '#shared/engine-protocol'
 import { EngineClient, type EngineTransport } from '#host/engine-client'
+import { createStderrRouter, type LogLevel } from '#host/engine-stderr'
 
 /** Name Chromium gives the process (task manager, `child-process-gone` details). */
 const ENGINE_SERVICE_NAME = 'Digit Studio engine'
@@ -22,10 +23,18 @@ export function utilityEngine(entry: string, env: Record<string, string>): Engin
     stdio: ['ignore', 'inherit', 'pipe']
   })
   let tail = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk)
-    tail = (tail + chunk.toString()).slice(-STDERR_TAIL_BYTES)
+  const logListeners: ((level: LogLevel, message: string) => void)[] = []
+  // TensorFlow's start-up chatter becomes engine:log events (the renderer gets them like any
+  // engine event); real errors still reach main's stderr and a crash's reason.
+  const router = createStderrRouter({
+    toTerminal: (text) => {
+      process.stderr.write(text)
+      tail = (tail + text).slice(-STDERR_TAIL_BYTES)
+    },
+    toLog: (level, message) => logListeners.forEach((l) => l(level, message))
   })
+  child.stderr?.on('data', (chunk: Buffer) => router.write(chunk))
+  child.stderr?.on('end', () => router.flush())
   // Chromium reports *why* a utility process died (crashed, oom, killed) only on the app.
   let gone: string | null = null
   const onGone = (_event: unknown, details: Details): void => {
@@ -45,10 +54,12 @@ export function utilityEngine(entry: string, env: Record<string, string>): Engin
       child.once('exit', (code) => {
         // child-process-gone may land just after exit; give it one turn of the event loop.
         setImmediate(() => {
+          router.flush()
           app.off('child-process-gone', onGone)
           cb(code, null, gone ? `${tail}\n${gone}` : tail)
         })
       }),
+    onLog: (cb) => void logListeners.push(cb),
     kill: (signal) => {
       // utilityProcess.kill() takes no signal; a forced stop goes through the pid.
       if (signal === 'SIGKILL' && child.pid) process.kill(child.pid, 'SIGKILL')

@@ -40,6 +40,9 @@ function scriptedApi(versions: { electron: string; chrome: string }) {
     api: api as unknown as RendererApi,
     raw: api,
     emit: (e: IpcEvent) => listeners.forEach((l) => l(e)),
+    answerInfo: (info: EngineInfo) => {
+      infoAnswer = async () => info
+    },
     failInfo: (code: string, message: string) => {
       infoAnswer = async () => {
         throw Object.assign(new Error(`${code}: ${message}`), { name: 'EngineError', code })
@@ -49,6 +52,38 @@ function scriptedApi(versions: { electron: string; chrome: string }) {
 }
 
 describe('StatusPanel', () => {
+  it('on native: the badge and the bar say native and the TensorFlow version; no fallback help', async () => {
+    const fake = scriptedApi({ electron: '45.5.0', chrome: '142.0.1' })
+    fake.answerInfo({
+      ...INFO,
+      backend: 'native',
+      backendName: 'tensorflow',
+      backendReason: 'tfjs-node loaded (libtensorflow)',
+      tensorflowVersion: '2.21.0'
+    })
+    const status = new EngineStatus(fake.api)
+    status.start()
+    render(StatusPanel, { status })
+    render(StatusBar, { status, onopen: () => undefined })
+    await waitFor(() => expect(screen.getByTestId('engine-state').textContent).toBe('ready'))
+    expect(screen.getByTestId('backend').textContent).toBe('native (TensorFlow 2.21.0, tfjs-node)')
+    expect(screen.getByTestId('statusbar').textContent).toMatch(/· native TensorFlow 2\.21\.0/)
+    expect(screen.queryByTestId('native-help')).toBeNull()
+    status.stop()
+  })
+
+  it('on the fallback: shows the reason and what native needs here', async () => {
+    const fake = scriptedApi({ electron: '', chrome: '142.0.1' })
+    const help = 'In this checkout, run `npm run native` (…); then restart the engine.'
+    fake.answerInfo({ ...INFO, nativeHelp: help })
+    const status = new EngineStatus(fake.api)
+    status.start()
+    render(StatusPanel, { status })
+    await waitFor(() => expect(screen.getByTestId('native-help').textContent).toBe(help))
+    expect(screen.getByTestId('backend-reason').textContent).toBe(INFO.backendReason)
+    status.stop()
+  })
+
   it('shows backend and why, the dataset and the versions', async () => {
     const { api } = scriptedApi({ electron: '45.5.0', chrome: '142.0.1' })
     const status = new EngineStatus(api)

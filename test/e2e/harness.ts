@@ -33,6 +33,7 @@ import { findChromium } from '../helpers/find-chromium'
 import { decodeBinary, encodeBinary } from './binary-codec'
 import { bundleBridge } from './bridge-bundle'
 import { RENDERER_DIR, ROOT, serveRenderer } from './static-server'
+import { engineBackendEnv } from '../helpers/engine'
 
 export { RENDERER_DIR } from './static-server'
 /** Screenshots land here (git-ignored), one PNG per `screenshot(name)`. */
@@ -138,6 +139,8 @@ export async function launchApp(options: LaunchOptions = {}): Promise<AppFixture
     ? null
     : await mkdtemp(join(tmpdir(), 'digit-studio-e2e-'))
   const engineEnv = {
+    // The backend the tests ask for (DIGIT_STUDIO_BACKEND, default auto), unless a test overrides it.
+    ...engineBackendEnv(),
     ...options.engineEnv,
     DIGIT_STUDIO_HOME: ownHome ?? options.engineEnv!.DIGIT_STUDIO_HOME
   }

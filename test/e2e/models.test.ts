@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchApp, type AppFixture } from './harness'
 import { trainShortRun } from './training-helpers'
+import { expectedBackendKind } from '../helpers/engine'
 
 describe('Runs & Export view (Chromium, real engine)', () => {
   let app: AppFixture
@@ -46,7 +47,9 @@ describe('Runs & Export view (Chromium, real engine)', () => {
     await app.openView('Runs & Export')
     const row = page.locator('tr[data-run]').first()
     await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1)
-    expect(await row.textContent()).toMatch(/fast.*\d+\.\d\d %.*wasm.*2\/2.*done/)
+    expect(await row.textContent()).toMatch(
+      new RegExp(`fast.*\\d+\\.\\d\\d %.*${expectedBackendKind()}.*2/2.*done`)
+    )
 
     await row.getByRole('checkbox').check()
     await expect.poll(() => page.locator('[data-compared="1"]').count()).toBe(1)

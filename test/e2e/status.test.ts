@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchApp, type AppFixture } from './harness'
+import { expectedBackendKind } from '../helpers/engine'
 
 describe('engine status panel (Chromium, real engine)', () => {
   let app: AppFixture
@@ -23,11 +24,19 @@ describe('engine status panel (Chromium, real engine)', () => {
       .poll(() => panel.getByTestId('engine-state').textContent(), { timeout: 60_000 })
       .toBe('ready')
 
-    // The engine here has no libtensorflow, so it must say wasm and why, not claim native.
+    // The backend the engine really runs on (native only where tfjs-node loads), and why.
     const info = await app.engineHost.request('engine:info', {})
-    expect(info.backend).toBe('wasm')
-    expect(await panel.getByTestId('backend').textContent()).toContain('wasm')
+    expect(info.backend).toBe(expectedBackendKind())
+    expect(await panel.getByTestId('backend').textContent()).toContain(info.backend)
     expect(await panel.getByTestId('backend-reason').textContent()).toBe(info.backendReason)
+    if (info.backend === 'native') {
+      expect(info.tensorflowVersion).toMatch(/^\d+\.\d+/)
+      expect(await panel.getByTestId('backend').textContent()).toContain(
+        `TensorFlow ${info.tensorflowVersion}`
+      )
+    } else if (info.nativeHelp) {
+      expect(await panel.getByTestId('native-help').textContent()).toBe(info.nativeHelp)
+    }
     expect(await panel.getByTestId('dataset').textContent()).toMatch(
       /MNIST: 60,000 train \/ 10,000 test,\s+embedded/
     )

@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { affineRows, augmentBatch } from '#engine/training/augment'
 import { selectBackend } from '#engine/backend/selection'
+import { testBackend } from '../helpers/engine'
 
 beforeAll(async () => {
-  // The engine's own fallback (wasm + project gradient kernels), in this process.
-  await selectBackend('wasm')
+  // The engine's backend selection, in this process, on the backend the tests ask for.
+  await selectBackend(testBackend())
 })
 
 describe('augmentation', () => {
@@ -47,5 +48,43 @@ describe('augmentation', () => {
       1, 0, 0, 0, 1, 0, 0, 0
     ])
     tf.dispose([xs, out])
+  })
+
+  it('the running backend transforms like the tfjs reference (cpu) kernel: rotation, shift, scale', async () => {
+    // On native this is libtensorflow's ImageProjectiveTransformV3 behind our Transform kernel
+    // (tfjs-node has none); on wasm, the cpu kernel the fallback delegates to.
+    const images = tf.tidy(() =>
+      tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 5)
+    ) as tf.Tensor4D
+    const { rows } = affineRows(3, 21)
+    const transforms = tf.tensor2d(rows, [3, 8])
+    const here = Float32Array.from(
+      tf.tidy(() => tf.image.transform(images, transforms, 'bilinear', 'constant', 0).dataSync())
+    )
+    const backend = tf.getBackend()
+    const [x, t] = [images.arraySync(), transforms.arraySync()]
+    // One image per call: with batches of several images, tfjs 4.22's cpu kernel returned the
+    // images after the first blank here.
+    await tf.setBackend('cpu')
+    const reference = Float32Array.from(
+      x.flatMap((image, i) =>
+        tf.tidy(() =>
+          Array.from(
+            tf.image
+              .transform(tf.tensor4d([image]), tf.tensor2d([t[i]]), 'bilinear', 'constant', 0)
+              .dataSync()
+          )
+        )
+      )
+    )
+    await tf.setBackend(backend)
+    const pixels = x.flat(3)
+    const diff = here.reduce((max, v, i) => Math.max(max, Math.abs(v - reference[i])), 0)
+    expect(diff).toBeLessThan(1e-5)
+    // Not the identity: the rows move pixels.
+    expect(here.reduce((max, v, i) => Math.max(max, Math.abs(v - pixels[i])), 0)).toBeGreaterThan(
+      0.1
+    )
+    tf.dispose([images, transforms])
   })
 })

@@ -127,6 +127,50 @@ describe('electron-builder.yml', () => {
     for (const f of files) expect(unpacked(f), f).toBe(true)
   })
 
+  it('ships tfjs-node’s run-time libraries of both Linux layouts, unpacked, and leaves its build-time files out', () => {
+    // Google's prebuilt (tfjs-node's own install) and `npm run native`'s (TensorFlow's pip wheel).
+    const tfjsNode = (f: string): string => `node_modules/@tensorflow/tfjs-node/${f}`
+    const excluded = (path: string): boolean =>
+      config.files
+        .filter((p) => p.startsWith('!'))
+        .some((p) => minimatch(path, p.slice(1), { dot: true }))
+    const runtime = {
+      google: ['deps/lib/libtensorflow.so.2.9.1', 'deps/lib/libtensorflow.so.2'],
+      pip: ['deps/lib/libtensorflow_cc.so.2', 'deps/lib/libtensorflow.so.2']
+    }
+    for (const files of Object.values(runtime)) {
+      for (const f of [
+        ...files,
+        'deps/lib/libtensorflow_framework.so.2',
+        'lib/napi-v8/tfjs_binding.node'
+      ]) {
+        expect(excluded(tfjsNode(f)), f).toBe(false)
+        expect(unpacked(tfjsNode(f)), f).toBe(true)
+      }
+    }
+    for (const f of [
+      'deps/lib/libtensorflow.so',
+      'deps/lib/libtensorflow_framework.so',
+      'deps/include/tensorflow/c/c_api.h',
+      'build/Release/obj.target/tfjs_binding/binding/tfjs_backend.o'
+    ])
+      expect(excluded(tfjsNode(f)), f).toBe(true)
+    // Where tfjs-node is installed, every library its binding needs at run time is shipped.
+    const binding = join(ROOT, tfjsNode('lib/napi-v8/tfjs_binding.node'))
+    if (existsSync(binding)) {
+      const needed = [
+        ...execFileSync('readelf', ['-d', binding], { encoding: 'utf8' }).matchAll(
+          /\(NEEDED\)\s+Shared library: \[(libtensorflow[^\]]*)\]/g
+        )
+      ].map((m) => m[1])
+      expect(needed.length).toBeGreaterThan(0)
+      for (const lib of needed) {
+        expect(existsSync(join(ROOT, tfjsNode(`deps/lib/${lib}`))), lib).toBe(true)
+        expect(excluded(tfjsNode(`deps/lib/${lib}`)), lib).toBe(false)
+      }
+    }
+  })
+
   it('unpacks every native file of the production dependencies really in node_modules', () => {
     // The packaged app carries the production dependency tree only (devDependencies stay out).
     const prodDirs = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {

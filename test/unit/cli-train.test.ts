@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectedBackendKind, testBackend } from '../helpers/engine'
 
 // `digit-studio train` and `bench` as a user runs them: the real bin script in a child process,
-// which forks the real engine. Output is parsed, not matched loosely.
+// which forks the real engine on the test backend (DIGIT_STUDIO_BACKEND, test/helpers/engine.ts).
+// Output is parsed, not matched loosely.
 
 const BIN = fileURLToPath(new URL('../../bin/digit-studio.mjs', import.meta.url))
 let home: string
@@ -59,9 +61,7 @@ const TINY = [
   '--train-limit',
   '1000',
   '--test-limit',
-  '200',
-  '--backend',
-  'wasm'
+  '200'
 ]
 
 describe('digit-studio train', () => {
@@ -79,7 +79,12 @@ describe('digit-studio train', () => {
     expect(lines.filter((l) => l.type === 'training:epoch')).toHaveLength(1)
     expect(lines.at(-2)!.type).toBe('training:done')
     const done = lines.at(-1)!
-    expect(done).toMatchObject({ type: 'done', backend: 'wasm', modelDir: out, testCount: 200 })
+    expect(done).toMatchObject({
+      type: 'done',
+      backend: expectedBackendKind(),
+      modelDir: out,
+      testCount: 200
+    })
     expect(done.testAccuracy).toBeGreaterThan(0.5)
     expect(done.testAccuracy).toBeLessThanOrEqual(1)
     expect(typeof done.testLoss).toBe('number')
@@ -93,7 +98,11 @@ describe('digit-studio train', () => {
     const run = await cli(['train', ...TINY])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Training preset fast: 1 epochs, batch 32/m)
-    expect(run.stdout).toMatch(/^Backend: {2}wasm - forced by DIGIT_STUDIO_BACKEND=wasm$/m)
+    const reason =
+      testBackend() === 'auto' ? '.+' : `forced by DIGIT_STUDIO_BACKEND=${testBackend()}`
+    expect(run.stdout).toMatch(
+      new RegExp(`^Backend: {2}${expectedBackendKind()} - ${reason}$`, 'm')
+    )
     expect(run.stdout).toMatch(
       /^Dataset: {2}MNIST \(embedded\): 900 train \/ 100 validation \/ 200 test$/m
     )
@@ -108,7 +117,7 @@ describe('digit-studio train', () => {
     const notNumber = await cli(['train', '--epochs', 'many'])
     expect(notNumber.code).toBe(2)
     expect(notNumber.stderr).toMatch(/--epochs "many" is not a number/)
-    const outOfRange = await cli(['train', '--epochs', '0', '--backend', 'wasm'])
+    const outOfRange = await cli(['train', '--epochs', '0'])
     expect(outOfRange.code).toBe(2)
     expect(outOfRange.stderr).toMatch(/BAD_REQUEST: training:start: epochs/)
   })
@@ -116,7 +125,7 @@ describe('digit-studio train', () => {
   it('Ctrl-C stops the run cleanly after the current batch (exit code 130)', async () => {
     let sent = false
     const run = await cli(
-      ['train', '--preset', 'seed', '--train-limit', '20000', '--backend', 'wasm', '--json'],
+      ['train', '--preset', 'seed', '--train-limit', '20000', '--json'],
       (line, pid) => {
         if (!sent && line.includes('"training:batch"')) {
           sent = true
@@ -134,22 +143,55 @@ describe('digit-studio train', () => {
 })
 
 describe('digit-studio bench', () => {
-  it('--json ends with train and inference samples/s per backend', async () => {
-    const run = await cli(['bench', '--json', '--batches', '2'])
+  it('--json ends with train and inference samples/s per preset (seed and accurate) and backend', async () => {
+    const run = await cli(['bench', '--json', '--batches', '1'])
     expect(run.code).toBe(0)
     const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!)
     expect(last.type).toBe('bench')
     expect(last.machine.cores).toBeGreaterThan(0)
-    const wasm = last.backends.wasm
-    expect(wasm.trainSamplesPerSecond).toBeGreaterThan(0)
-    expect(wasm.inferSamplesPerSecond).toBeGreaterThan(wasm.trainSamplesPerSecond)
-    expect(wasm.peakRssBytes).toBeGreaterThan(0)
-    expect(wasm.drawPadUpdateMedianMs).toBeGreaterThan(0)
-    expect(wasm.drawPadUpdateP95Ms).toBeGreaterThanOrEqual(wasm.drawPadUpdateMedianMs)
-    // Native is either measured or reported unavailable with the reason, never silently missing.
-    const native = last.backends.native
-    expect(
-      native.trainSamplesPerSecond > 0 || (native.available === false && native.reason.length > 0)
-    ).toBe(true)
+    expect(Object.keys(last.presets)).toEqual(['seed', 'accurate'])
+    for (const preset of ['seed', 'accurate']) {
+      const wasm = last.presets[preset].wasm
+      expect(wasm).toMatchObject({ preset, batchSize: 128, repeat: 1 })
+      expect(wasm.trainSamplesPerSecond).toBeGreaterThan(0)
+      expect(wasm.inferSamplesPerSecond).toBeGreaterThan(wasm.trainSamplesPerSecond)
+      expect(wasm.peakRssBytes).toBeGreaterThan(0)
+      // Native is either measured or reported unavailable with the reason, never silently missing.
+      const native = last.presets[preset].native
+      expect(
+        native.trainSamplesPerSecond > 0 || (native.available === false && native.reason.length > 0)
+      ).toBe(true)
+    }
+    // The seed preset also times the draw pad's live Inside update.
+    const seedWasm = last.presets.seed.wasm
+    expect(seedWasm.drawPadUpdateMedianMs).toBeGreaterThan(0)
+    expect(seedWasm.drawPadUpdateP95Ms).toBeGreaterThanOrEqual(seedWasm.drawPadUpdateMedianMs)
+    // The seed figures also sit where single-preset readers look for them.
+    expect(last.backends).toEqual(last.presets.seed)
+  })
+
+  it('--preset seed --repeat 3 gives min, median and max; a bad --preset is refused', async () => {
+    const run = await cli([
+      'bench',
+      '--json',
+      '--preset',
+      'seed',
+      '--repeat',
+      '3',
+      '--batches',
+      '1'
+    ])
+    expect(run.code).toBe(0)
+    const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!)
+    expect(Object.keys(last.presets)).toEqual(['seed'])
+    expect(last).toMatchObject({ preset: 'seed', repeat: 3 })
+    const { train, infer, trainSamplesPerSecond } = last.presets.seed.wasm
+    expect(train.min).toBeLessThanOrEqual(train.median)
+    expect(train.median).toBeLessThanOrEqual(train.max)
+    expect(train.median).toBe(trainSamplesPerSecond)
+    expect(infer.min).toBeGreaterThan(0)
+    const bad = await cli(['bench', '--preset', 'huge'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--preset "huge" is not one of seed, accurate, all/)
   })
 })

@@ -8,6 +8,7 @@ import type { EngineClient } from '#host/engine-client'
 import { forkEngine } from '#host/engine-fork'
 import { EngineHost } from '#host/engine-host'
 import type { EngineStateEvent } from '#shared/protocol/app'
+import { engineBackendEnv, expectedBackendKind } from '../helpers/engine'
 
 async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise<void> {
   const start = Date.now()
@@ -22,7 +23,7 @@ describe('EngineHost with real engine processes', () => {
   const spawned: EngineClient[] = []
   const host = new EngineHost({
     spawn: () => {
-      const client = forkEngine()
+      const client = forkEngine({ env: engineBackendEnv() })
       spawned.push(client)
       return client
     },
@@ -34,7 +35,7 @@ describe('EngineHost with real engine processes', () => {
     await host.start()
     expect(states.map((s) => s.state)).toEqual(['starting', 'ready'])
     const info = await host.request('engine:info', {})
-    expect(info.backend).toBe('wasm')
+    expect(info.backend).toBe(expectedBackendKind())
     expect(info.dataset.train).toBe(60_000)
   })
 
@@ -72,7 +73,7 @@ describe('EngineHost with real engine processes', () => {
     process.kill(host.pid!, 'SIGKILL')
     // Either it answered before the kill landed, or it must fail with ENGINE_CRASHED.
     await pending.then(
-      (info) => expect(info.backend).toBe('wasm'),
+      (info) => expect(info.backend).toBe(expectedBackendKind()),
       (err: { code?: string }) => expect(err.code).toBe('ENGINE_CRASHED')
     )
     await waitFor(() => host.state.state === 'crashed', "state 'crashed'")

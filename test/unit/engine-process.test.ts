@@ -5,21 +5,20 @@ import { join } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineClient, EngineExit } from '#host/engine-client'
-import { forkEngine } from '#host/engine-fork'
 import type { EngineEvent } from '#shared/engine-protocol'
 import { EngineError } from '#shared/errors'
 import { DEFAULT_TRAIN_CONFIG, type DoneEvent, type TrainConfig } from '#shared/protocol/training'
+import { compareWeights, expectedBackendKind, startEngine, trainToDone } from '../helpers/engine'
 
 // Process-level reliability of the training engine: a killed engine is reported as such and a new
-// one works (RELIABILITY T2), and a run resumed from a checkpoint ends with exactly the weights of
-// an uninterrupted run (RELIABILITY D5).
+// one works (RELIABILITY T2), and a run resumed from a checkpoint ends with the weights of an
+// uninterrupted run (RELIABILITY D5): exactly on wasm, within float tolerance on native.
 
 let home: string
 const engines: EngineClient[] = []
 const start = async (env: Record<string, string> = {}): Promise<EngineClient> => {
-  const e = forkEngine({ env: { DIGIT_STUDIO_BACKEND: 'wasm', DIGIT_STUDIO_HOME: home, ...env } })
+  const e = await startEngine({ DIGIT_STUDIO_HOME: home, ...env })
   engines.push(e)
-  await e.ready()
   return e
 }
 
@@ -30,30 +29,6 @@ afterAll(async () => {
   for (const e of engines) await e.dispose()
   await rm(home, { recursive: true, force: true })
 })
-
-/** Runs to completion and returns the done event (fails the test on stop or error). */
-async function trainToDone(
-  engine: EngineClient,
-  config: Partial<TrainConfig>
-): Promise<{ done: DoneEvent; epochs: number[] }> {
-  const epochs: number[] = []
-  const ended = new Promise<DoneEvent>((resolve, reject) => {
-    const off = engine.onEvent((e: EngineEvent) => {
-      if (e.type === 'training:epoch') epochs.push(e.epoch)
-      if (e.type === 'training:done') resolve(e)
-      if (e.type === 'training:error' || e.type === 'training:stopped')
-        reject(new Error(`run ended with ${e.type}: ${JSON.stringify(e)}`))
-      if (
-        e.type === 'training:done' ||
-        e.type === 'training:error' ||
-        e.type === 'training:stopped'
-      )
-        off()
-    })
-  })
-  await engine.request('training:start', { ...DEFAULT_TRAIN_CONFIG, ...config })
-  return { done: await ended, epochs }
-}
 
 describe('engine process', () => {
   it('kill -9 mid-epoch: the client reports ENGINE_CRASHED, files stay whole, and a new engine trains (RELIABILITY T2)', async () => {
@@ -95,9 +70,10 @@ describe('engine process', () => {
     expect(existsSync(join(home, 'models', 'last', 'model.json'))).toBe(true)
   })
 
-  it('says how many threads train: two where available, one with DIGIT_STUDIO_THREADS=1', async () => {
+  it('says how many threads train: on wasm two where available, one with DIGIT_STUDIO_THREADS=1; on native one (TensorFlow spreads each op over the cores itself)', async () => {
+    const native = expectedBackendKind() === 'native'
     for (const [env, expected] of [
-      [{}, availableParallelism() >= 2 ? 2 : 1],
+      [{}, !native && availableParallelism() >= 2 ? 2 : 1],
       [{ DIGIT_STUDIO_THREADS: '1' }, 1]
     ] as const) {
       const engine = await start(env)
@@ -115,11 +91,12 @@ describe('engine process', () => {
     }
   })
 
-  it('train 3 epochs = train 2 + resume 1 from the checkpoint, weight for weight (RELIABILITY D5)', async () => {
+  it('train 3 epochs = train 2 + resume 1 from the checkpoint: the same config, and the same weights (bit for bit on wasm, within 1e-3 on native) (RELIABILITY D5)', async () => {
     // One thread: with two, the data-parallel trainer splits each batch by measured speed, so the
     // summation order (and the last bits of the weights) depends on timing. This checks that a
     // checkpoint restores everything a run depends on; the two-thread path is checked against one
-    // thread, to float tolerance, in gradients-parallel.test.ts.
+    // thread, to float tolerance, in gradients-parallel.test.ts. Native TensorFlow sums in a
+    // varying order whatever we ask, so there the weights agree to a tolerance (compareWeights).
     const engine = await start({ DIGIT_STUDIO_THREADS: '1' })
     const base: Partial<TrainConfig> = {
       preset: 'fast',
@@ -138,12 +115,21 @@ describe('engine process', () => {
     expect(straight.epochs).toEqual([1, 2, 3])
     expect(resumed.epochs).toEqual([3])
     expect(resumed.done.epochsCompleted).toBe(3)
+    const config = async (d: DoneEvent): Promise<Record<string, unknown>> => {
+      const { resumeFrom: _resumeFrom, ...rest } = JSON.parse(
+        await readFile(join(d.runDir!, 'config.json'), 'utf8')
+      ) as Record<string, unknown>
+      return rest
+    }
+    expect(await config(resumed.done)).toEqual(await config(straight.done))
     const weights = (d: DoneEvent): Promise<Buffer> =>
       readFile(join(d.runDir!, 'model', 'weights.bin'))
-    const a = await weights(straight.done)
-    const b = await weights(resumed.done)
-    expect(b.length).toBe(a.length)
-    expect(b.equals(a)).toBe(true)
-    expect(resumed.done.testAccuracy).toBe(straight.done.testAccuracy)
+    const same = compareWeights(await weights(resumed.done), await weights(straight.done))
+    console.info(
+      `resume on ${expectedBackendKind()}: max weight difference ${same.maxAbsDiff} (bit-identical: ${same.bitIdentical})`
+    )
+    expect(same.withinTolerance).toBe(true)
+    if (same.bitIdentical) expect(resumed.done.testAccuracy).toBe(straight.done.testAccuracy)
+    else expect(Math.abs(resumed.done.testAccuracy - straight.done.testAccuracy)).toBeLessThan(0.02)
   })
 })

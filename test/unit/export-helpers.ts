@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { selectBackend } from '#engine/backend/selection'
+import { testBackend } from '../helpers/engine'
 import { createModel } from '#engine/training/models'
 import { prepareForTraining } from '#engine/training/optimizer'
 import { saveModelToDir } from '#engine/store/model-store'
@@ -14,9 +15,9 @@ import { loadDataset } from '#engine/data/datasets'
 import { toFloatPixels } from '#engine/data/preprocess-data'
 import type { ModelMetadata, PresetName } from '#shared/protocol/training'
 
-/** The engine's backend here (wasm fallback), so "the engine's outputs" are really the engine's. */
+/** The engine's backend here (the one the tests ask for), so "the engine's outputs" are really the engine's. */
 export async function useEngineBackend(): Promise<string> {
-  const choice = await selectBackend('wasm')
+  const choice = await selectBackend(testBackend())
   return choice.name
 }
 

@@ -4,7 +4,15 @@
  * downloaded here, and the wire format is all @electron/fuses touches).
  */
 import { FuseV1Options, FuseVersion, getCurrentFuseWire } from '@electron/fuses'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -125,5 +133,26 @@ describe('afterPack', () => {
     // A second run has nothing left to repair.
     expect(repairTfjsNode(tfjsNode)).toEqual([])
     expect(existsSync(join(tfjsNode, 'deps', 'lib', 'libtensorflow_framework.so.2'))).toBe(false)
+  })
+
+  it('npm run native layout: a dereferenced or lost libtensorflow.so.2 becomes a symlink to libtensorflow_cc.so.2 again', () => {
+    for (const packaged of ['dereferenced', 'lost'] as const) {
+      const tfjsNode = mkdtempSync(join(tmpdir(), 'ds-afterpack-pip-'))
+      const lib = join(tfjsNode, 'deps', 'lib')
+      mkdirSync(lib, { recursive: true })
+      writeFileSync(join(lib, 'libtensorflow_cc.so.2'), 'the cc library')
+      writeFileSync(join(lib, 'libtensorflow_framework.so.2'), 'framework')
+      if (packaged === 'dereferenced')
+        writeFileSync(join(lib, 'libtensorflow.so.2'), 'the cc library')
+      expect(repairTfjsNode(tfjsNode)).toEqual([
+        'deps/lib/libtensorflow.so.2 -> libtensorflow_cc.so.2'
+      ])
+      expect(lstatSync(join(lib, 'libtensorflow.so.2')).isSymbolicLink()).toBe(true)
+      expect(readlinkSync(join(lib, 'libtensorflow.so.2'))).toBe('libtensorflow_cc.so.2')
+      expect(readFileSync(join(lib, 'libtensorflow.so.2'), 'utf8')).toBe('the cc library')
+      // Nothing left to do, and Google's names are not invented in this layout.
+      expect(repairTfjsNode(tfjsNode)).toEqual([])
+      expect(existsSync(join(lib, 'libtensorflow.so.2.9.1'))).toBe(false)
+    }
   })
 })

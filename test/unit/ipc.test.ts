@@ -15,6 +15,7 @@ import { eventSender, registerIpc, type IpcMainLike } from '../../src/main/ipc/r
 import { EngineError } from '#shared/errors'
 import { EVENT_CHANNEL, GRANT_DROPPED_CHANNEL, INVOKE_CHANNELS } from '#shared/ipc-contract'
 import { PathGrants } from '../../src/main/ipc/path-grants'
+import { engineBackendEnv, expectedBackendKind } from '../helpers/engine'
 
 const ORIGINS = [APP_ORIGIN]
 // Grants kept in memory only: these tests are about sender and payload checks (paths: ipc-paths).
@@ -211,7 +212,7 @@ describe('registerIpc', () => {
 })
 
 describe('engine channels against the real engine', () => {
-  const host = new EngineHost({ spawn: () => forkEngine() })
+  const host = new EngineHost({ spawn: () => forkEngine({ env: engineBackendEnv() }) })
   const forwarded: string[] = []
   const handlers = engineHandlers({
     request: (method, params) => {
@@ -229,7 +230,7 @@ describe('engine channels against the real engine', () => {
     expect(reply.ok).toBe(true)
     if (reply.ok) {
       const info = reply.result as { backend: string; dataset: { train: number; test: number } }
-      expect(info.backend).toBe('wasm')
+      expect(info.backend).toBe(expectedBackendKind())
       expect(info.dataset.train).toBe(60_000)
       expect(info.dataset.test).toBe(10_000)
     }

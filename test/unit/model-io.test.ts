@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineError } from '#shared/errors'
 import type { ModelMetadata } from '#shared/protocol/training'
 import { selectBackend } from '#engine/backend/selection'
+import { testBackend } from '../helpers/engine'
 import { fileSaver } from '#engine/store/model-io'
 import { loadModelFromDir, saveModelToDir } from '#engine/store/model-store'
 import { createFastModel } from '#engine/training/models'
@@ -14,8 +15,8 @@ import { FusedAdamOptimizer } from '#engine/backend/kernels/fused-adam'
 
 let dir: string
 beforeAll(async () => {
-  // The engine's own fallback (wasm + project gradient kernels), in this process.
-  await selectBackend('wasm')
+  // The engine's backend selection, in this process, on the backend the tests ask for.
+  await selectBackend(testBackend())
   dir = await mkdtemp(join(tmpdir(), 'ds-models-'))
 })
 afterAll(async () => {

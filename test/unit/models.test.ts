@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '#engine/backend/selection'
+import { testBackend } from '../helpers/engine'
 import {
   createAccurateModel,
   createFastModel,
@@ -14,8 +15,8 @@ import { trainStep } from '#engine/training/train-step'
 // augmentation: augment.test.ts; evaluation and the gallery store: predictions-store.test.ts.
 
 beforeAll(async () => {
-  // The engine's own fallback (wasm + project gradient kernels), in this process.
-  await selectBackend('wasm')
+  // The engine's backend selection, in this process, on the backend the tests ask for.
+  await selectBackend(testBackend())
 })
 
 describe('model presets', () => {

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '#engine/backend/selection'
+import { testBackend } from '../helpers/engine'
 import { evaluateProbabilities } from '#engine/training/predict'
 import { predictionsPage, type PredictionSet } from '#engine/store/predictions-store'
 
 beforeAll(async () => {
-  // The engine's own fallback (wasm + project gradient kernels), in this process.
-  await selectBackend('wasm')
+  // The engine's backend selection, in this process, on the backend the tests ask for.
+  await selectBackend(testBackend())
 })
 
 describe('evaluation and the gallery store', () => {

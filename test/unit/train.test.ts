@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineClient } from '#host/engine-client'
-import { forkEngine } from '#host/engine-fork'
 import type { EngineEvent } from '#shared/engine-protocol'
 import { EngineError } from '#shared/errors'
 import {
@@ -12,17 +11,17 @@ import {
   type TrainConfig,
   type TrainingEvent
 } from '#shared/protocol/training'
+import { startEngine } from '../helpers/engine'
 
-// The real engine in a real child process, on the wasm fallback with the project's gradient
-// kernels: the protocol, the training loop and the files are all exercised, nothing is mocked.
+// The real engine in a real child process, on the backend the tests ask for (test/helpers/engine.ts):
+// the protocol, the training loop and the files are all exercised, nothing is mocked.
 
 let home: string
 let engine: EngineClient
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'ds-train-'))
-  engine = forkEngine({ env: { DIGIT_STUDIO_BACKEND: 'wasm', DIGIT_STUDIO_HOME: home } })
-  await engine.ready()
+  engine = await startEngine({ DIGIT_STUDIO_HOME: home })
 })
 afterAll(async () => {
   await engine?.dispose()

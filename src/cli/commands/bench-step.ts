@@ -6,7 +6,10 @@ export interface BenchOptions {
 }
 
 /** Figures of one backend; each step adds its own keys. */
-export type BackendFigures = Record<string, number | string>
+export type BackendFigures = Record<
+  string,
+  number | string | { min: number; median: number; max: number }
+>
 
 /**
  * One measurement made in each backend's engine. Steps run in order in the same process, and

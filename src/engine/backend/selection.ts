@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs'
 import { EngineError } from '#shared/errors'
 import type { BackendKind } from '#shared/protocol/info'
 import { registerFallbackKernels } from './gradients'
+import { registerNativeKernels } from './native-kernels'
+import { isSourceCheckout, nativeHelp } from './native-help'
 import { wasmBinariesDir } from '../store/paths'
 
 /** The backend the engine runs on, and why: shown in the UI status bar, CLI header and bench. */
@@ -10,6 +12,10 @@ export interface BackendChoice {
   /** tfjs backend name: 'tensorflow' (tfjs-node), 'wasm' or 'cpu'. */
   name: string
   reason: string
+  /** The TensorFlow C library's version (native only), e.g. "2.21.0". */
+  tensorflowVersion?: string
+  /** On a fallback: what native TensorFlow needs here (native-help.ts). */
+  nativeHelp?: string
 }
 
 type BackendRequest = 'auto' | BackendKind
@@ -43,9 +49,22 @@ async function loadNative(): Promise<string | null> {
     }
     return `tfjs-node failed to load: ${message.split('\n')[0]}`
   }
+  registerNativeKernels()
   if (!(await tf.setBackend('tensorflow'))) return 'tfjs-node loaded but its backend did not start'
   return null
 }
+
+/** The TensorFlow C library tfjs-node's binding runs on (its `TF_Version()`). */
+function tensorflowVersion(): string | undefined {
+  const backend = tf.backend() as unknown as { binding?: { TF_Version?: string } }
+  return backend.binding?.TF_Version
+}
+
+const here = (): { platform: NodeJS.Platform; arch: string; sourceCheckout: boolean } => ({
+  platform: process.platform,
+  arch: process.arch,
+  sourceCheckout: isSourceCheckout()
+})
 
 async function startWasm(): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm')
@@ -78,16 +97,29 @@ export async function selectBackend(
       return {
         kind: 'native',
         name: 'tensorflow',
-        reason: request === 'native' ? 'forced by request' : 'tfjs-node loaded (libtensorflow)'
+        tensorflowVersion: tensorflowVersion(),
+        reason:
+          request === 'native'
+            ? 'forced by DIGIT_STUDIO_BACKEND=native'
+            : 'tfjs-node loaded (libtensorflow)'
       }
     }
     if (request === 'native') throw new EngineError('BACKEND_FAILED', failure)
     await startWasm()
-    return { kind: 'wasm', name: 'wasm', reason: `${failure}; using the wasm fallback` }
+    return {
+      kind: 'wasm',
+      name: 'wasm',
+      reason: `${failure}; using the wasm fallback`,
+      nativeHelp: nativeHelp(here())
+    }
   }
   if (request === 'wasm') {
     await startWasm()
-    return { kind: 'wasm', name: 'wasm', reason: 'forced by DIGIT_STUDIO_BACKEND=wasm' }
+    return {
+      kind: 'wasm',
+      name: 'wasm',
+      reason: 'forced by DIGIT_STUDIO_BACKEND=wasm'
+    }
   }
   await startCpu()
   return {

@@ -1,15 +1,15 @@
 /**
- * Throughput of this engine's backend on the seed preset: training samples/s over a fixed number
+ * Throughput of this engine's backend on a preset (seed or accurate): training samples/s over a fixed number
  * of batches after a warm-up, with the stepper training uses (two threads where the data-parallel
  * trainer applies) and on one thread for comparison, then inference samples/s over test images.
  * Real MNIST images, so the figures match what a run sees.
  */
 import * as tf from '@tensorflow/tfjs'
 import { IMAGE_PIXELS } from '#shared/mnist'
-import type { BenchResult } from '#shared/protocol/bench'
+import type { BenchPreset, BenchResult } from '#shared/protocol/bench'
 import type { BackendChoice } from '../backend/selection'
 import { loadDatasetCached } from '../data/dataset-cache'
-import { createSeedModel } from '../training/models'
+import { createModel } from '../training/models'
 import { prepareForTraining } from '../training/optimizer'
 import { predictSplit, PREDICT_BATCH_SIZE } from '../training/predict'
 import { peakRssBytes } from '../process-stats'
@@ -18,6 +18,7 @@ import { createStepper } from '../training/parallel/stepper'
 import { localStepper, type Stepper } from '../training/train-step'
 
 export interface BenchOptions {
+  preset: BenchPreset
   batches: number
   warmupBatches: number
   batchSize: number
@@ -41,8 +42,9 @@ export async function runBench(
   }
   const order = Uint32Array.from({ length: trainCount }, (_, i) => i)
   const buffers = new BatchBuffers(options.batchSize)
-  // Seed preset with Keras' default rate: what `train` runs by default.
-  const model = createSeedModel({ seed: 1 })
+  // The preset's architecture with Adam at Keras' default rate; augmentation is not part of the
+  // step (it is measured by training with and without --no-augment).
+  const model = createModel(options.preset, { seed: 1 })
   prepareForTraining(model, 1e-3)
   try {
     /** Samples/s of `stepper` over the timed batches, after the warm-up. */
@@ -87,7 +89,7 @@ export async function runBench(
     return {
       backend: backend.kind,
       backendReason: backend.reason,
-      preset: 'seed',
+      preset: options.preset,
       batchSize: options.batchSize,
       trainBatches: options.batches,
       trainSamplesPerSecond: trained,

@@ -11,6 +11,7 @@ export const benchHandlers: HandlerTable<BenchMethods> = {
     try {
       return await runBench(
         {
+          preset: params.preset ?? 'seed',
           batches: params.batches,
           warmupBatches: params.warmupBatches ?? 3,
           batchSize: params.batchSize ?? 128,

@@ -14,6 +14,10 @@ export const infoHandlers: HandlerTable<InfoMethods> = {
       backend: ctx.backend.kind,
       backendName: ctx.backend.name,
       backendReason: ctx.backend.reason,
+      ...(ctx.backend.tensorflowVersion
+        ? { tensorflowVersion: ctx.backend.tensorflowVersion }
+        : {}),
+      ...(ctx.backend.nativeHelp ? { nativeHelp: ctx.backend.nativeHelp } : {}),
       dataset: {
         name: dataset.name,
         source: dataset.source,

@@ -4,7 +4,13 @@ import type { BackendKind } from './info'
 // Bench area: `digit-studio bench` forks one engine per backend and asks each to measure itself,
 // so every figure comes from a process that runs on exactly the backend it names.
 
+/** The presets bench measures: the default and the best (batch norm, dropout). */
+export const BENCH_PRESETS = ['seed', 'accurate'] as const
+export type BenchPreset = (typeof BENCH_PRESETS)[number]
+
 const BenchParamsSchema = v.object({
+  /** Which preset's model to train and run. */
+  preset: v.optional(v.picklist(BENCH_PRESETS), 'seed'),
   /** Timed training batches, after the warm-up. */
   batches: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)),
   /** Untimed batches first: the first steps compile kernels and grow the wasm heap. */
@@ -18,7 +24,7 @@ type BenchParams = v.InferInput<typeof BenchParamsSchema>
 export interface BenchResult {
   backend: BackendKind
   backendReason: string
-  preset: 'seed'
+  preset: BenchPreset
   batchSize: number
   trainBatches: number
   /** Training throughput as training runs: on `trainThreads` threads. */
@@ -59,7 +65,7 @@ export interface ExplainLiveBenchResult {
 }
 
 export interface BenchMethods {
-  /** Measures the seed preset's training and inference throughput on this engine's backend. */
+  /** Measures a preset's training and inference throughput on this engine's backend. */
   'bench:run': { params: BenchParams; result: BenchResult }
   /** Prepares the fixture of the host-side classify latency measurement. */
   'bench:classifyScan': { params: Record<string, never>; result: ClassifyScanFixture }

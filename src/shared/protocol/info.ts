@@ -22,6 +22,10 @@ export interface EngineInfo {
   backendName: string
   /** Why this backend was chosen, e.g. "tfjs-node not installed; using wasm fallback". */
   backendReason: string
+  /** The TensorFlow C library's version on the native backend, e.g. "2.21.0". */
+  tensorflowVersion?: string
+  /** On a fallback: what native TensorFlow needs here (a command in a checkout, else platforms). */
+  nativeHelp?: string
   dataset: DatasetSummary
   /** Filled in by the Electron host only. */
   electronVersion?: string
