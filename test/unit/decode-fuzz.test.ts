@@ -24,7 +24,9 @@ const FORMATS = [
   'single.bmp',
   'animated.gif',
   'strip.webp',
-  'pages.tiff'
+  'pages.tiff',
+  'scan.pdf',
+  'vector.pdf'
 ]
 const IMAGE_ERRORS = ['IMAGE_INVALID', 'IMAGE_UNSUPPORTED', 'IMAGE_TOO_LARGE']
 
