@@ -35,7 +35,7 @@ describe('files that are not images', () => {
     noise[0] = 0 // no text, no known signature
     const message = await messageOf(noise, 'photo.jpg')
     expect(message).toBe(
-      'photo.jpg: not an image (its first bytes match no known format); Digit Studio reads PNG, JPEG, TIFF, BMP, GIF and WebP'
+      'photo.jpg: not an image (its first bytes match no known format); Digit Studio reads PNG, JPEG, TIFF, BMP, GIF, WebP and PDF'
     )
     expect(message.match(/not an image/g)).toHaveLength(1)
   })
@@ -43,7 +43,7 @@ describe('files that are not images', () => {
   it('a text file named .png is called a text file', async () => {
     const text = new TextEncoder().encode('shopping list: eggs, milk\n')
     expect(await messageOf(text, 'list.png')).toBe(
-      'list.png: a text file; Digit Studio reads PNG, JPEG, TIFF, BMP, GIF and WebP'
+      'list.png: a text file; Digit Studio reads PNG, JPEG, TIFF, BMP, GIF, WebP and PDF'
     )
   })
 })
