@@ -1,32 +1,13 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli'
 import type { ClassifyJsonLine } from '../../src/cli/commands/classify'
 import { badFixtures, formatFixtures, writeFixtures, type Fixture } from '../fixtures/scans'
 import { ensureTestModel } from '../fixtures/test-model'
 
-const run = promisify(execFile)
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'digit-studio.mjs')
-
-/** Runs the CLI; resolves with its output and exit code whatever the code. */
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {}
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      maxBuffer: 16 * 2 ** 20
-    })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const cli = runCli
 
 let modelDir: string
 let dir: string

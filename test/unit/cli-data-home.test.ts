@@ -4,34 +4,19 @@
  * run's settings (R4), a data home from a newer version is refused (R6), and a write under /proc
  * says what is wrong (R8).
  */
-import { execFile } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli, type CliResult } from '../helpers/cli'
 import { tempDir } from './export-helpers'
 
-const BIN = fileURLToPath(new URL('../../bin/digit-studio.mjs', import.meta.url))
-const run = promisify(execFile)
 const home = tempDir('ds-cli-home-')
 let firstRun: string
 
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {}
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DIGIT_STUDIO_HOME: home, DIGIT_STUDIO_THREADS: '1', ...env }
-    })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+/** The CLI in this file's data home, on one thread (repeatable runs). */
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+  runCli(args, { DIGIT_STUDIO_HOME: home, DIGIT_STUDIO_THREADS: '1', ...env })
 
 const TINY = ['--preset', 'fast', '--epochs', '1', '--batch-size', '50', '--seed', '3']
 const LIMITS = ['--train-limit', '300', '--test-limit', '50', '--backend', 'wasm']

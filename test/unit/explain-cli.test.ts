@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { PNG } from 'pngjs'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { runCli, type CliResult } from '../helpers/cli'
 import { viridis } from '#shared/colormap'
 import type { ExplainJsonLine } from '../../src/cli/commands/explain'
 import { badFixtures, formatFixtures, writeFixtures } from '../fixtures/scans'
@@ -12,18 +11,7 @@ import { ensureExplainModel } from '../fixtures/explain-model'
 
 // The real bin, the real engine in its own process (wasm fallback here), the classify fixtures.
 
-const run = promisify(execFile)
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'digit-studio.mjs')
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 * 2 ** 20 })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(args)
 
 let modelDir: string
 let dir: string

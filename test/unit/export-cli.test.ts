@@ -3,40 +3,23 @@
  * engine. A short real run lands in the runs list; the CLI exports the last model and a run by id;
  * an imported export becomes the engine's current model and continues training from its epoch.
  */
-import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli, type CliResult } from '../helpers/cli'
 import type { EngineClient } from '#host/engine-client'
 import type { EngineEvent } from '#shared/engine-protocol'
 import type { DoneEvent, TrainConfig } from '#shared/protocol/training'
 import { tempDir } from './export-helpers'
 import { compareWeights, expectedBackendKind, startEngine } from '../helpers/engine'
 
-const BIN = fileURLToPath(new URL('../../bin/digit-studio.mjs', import.meta.url))
-const run = promisify(execFile)
-
 let home: string
 let engine: EngineClient
 let runId: string
 
-/** Runs the CLI; resolves with its exit code and output whatever the code. */
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {}
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DIGIT_STUDIO_HOME: home, DIGIT_STUDIO_THREADS: '1', ...env }
-    })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+/** The CLI in this file's data home, on one thread (repeatable runs). */
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+  runCli(args, { DIGIT_STUDIO_HOME: home, DIGIT_STUDIO_THREADS: '1', ...env })
 
 /** Starts a run and resolves with its done event (rejects on a training error). */
 function train(config: TrainConfig, seen: EngineEvent[] = []): Promise<DoneEvent> {
