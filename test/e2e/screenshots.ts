@@ -24,6 +24,7 @@ const VIEWS: { label: ViewLabel; id: string; file: string }[] = [
   { label: 'Train', id: 'view-train', file: 'train' },
   { label: 'Gallery', id: 'view-gallery', file: 'gallery' },
   { label: 'Classify', id: 'view-classify', file: 'classify' },
+  { label: 'Inside', id: 'view-inside', file: 'inside' },
   { label: 'Runs & Export', id: 'view-models', file: 'runs-export' },
   { label: 'Engine', id: 'view-status', file: 'engine' }
 ]
