@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { IMAGE_SIZE, NUM_CLASSES } from '#shared/mnist'
 import type { ModelSummary, PresetName } from '#shared/protocol/training'
+import { batchNormalization } from './batch-norm'
 
 const INPUT_SHAPE: [number, number, number] = [IMAGE_SIZE, IMAGE_SIZE, 1]
 interface ModelOptions {
@@ -101,7 +102,7 @@ export function createAccurateModel({ seed }: ModelOptions): tf.Sequential {
           ...extra
         })
       )
-      model.add(tf.layers.batchNormalization({ momentum: BN_MOMENTUM }))
+      model.add(batchNormalization({ momentum: BN_MOMENTUM }))
       model.add(tf.layers.activation({ activation: 'relu' }))
     }
     conv(first ? { inputShape: INPUT_SHAPE } : {})
@@ -114,7 +115,7 @@ export function createAccurateModel({ seed }: ModelOptions): tf.Sequential {
   convBlock(64, false)
   model.add(tf.layers.flatten())
   model.add(tf.layers.dense({ units: 256, useBias: false, ...init() }))
-  model.add(tf.layers.batchNormalization({ momentum: BN_MOMENTUM }))
+  model.add(batchNormalization({ momentum: BN_MOMENTUM }))
   model.add(tf.layers.activation({ activation: 'relu' }))
   // 50 % before the classifier, where the dense layer would otherwise overfit first.
   model.add(tf.layers.dropout({ rate: 0.5 }))
