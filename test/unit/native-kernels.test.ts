@@ -53,6 +53,20 @@ describe.skipIf(!native.loads)('native kernels', () => {
     expect(Array.from(g.dataSync())).toEqual([0, 1, 0])
   })
 
+  it('ReLU’s gradient (one ReluGrad op) equals tfjs’s dy * step(x) for finite values', () => {
+    tf.tidy(() => {
+      const x = tf.concat([
+        tf.tensor1d([0, -0, 1e-30, -1e-30, 1, -1]),
+        tf.randomNormal([5000], 0, 1, 'float32', 8)
+      ])
+      const dy = tf.randomNormal(x.shape, 0, 1, 'float32', 9)
+      const [ours] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), dy)))([x])
+      const theirs = tf.mul(dy, tf.step(x))
+      expect(tf.notEqual(ours, theirs).sum().dataSync()[0]).toBe(0)
+      expect((tf.getGradient(tf.Relu) as { native?: boolean }).native).toBe(true)
+    })
+  })
+
   it('MaxPoolGrad (oneDNN) equals TensorFlow’s own bit for bit, ties and odd sizes included', () => {
     tf.tidy(() => {
       for (const [shape, pad] of [

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs'
 import { keptStock, NATIVE, type NativeBackend, type NativeKernel } from './native/native-backend'
 import { probeFusedBatchNorm } from './native/fused-batch-norm'
 import { makeMaxPoolGrad } from './native/max-pool-grad'
+import { registerNativeReluGradient } from './native/relu-grad'
 import { makeStep } from './native/step'
 
 function transform(args: {
@@ -68,9 +69,9 @@ function replace(name: string, make: (stock: NativeKernel) => NativeKernel): voi
 
 /**
  * Registers the engine's kernels for the tensorflow (tfjs-node) backend: the missing Transform, and
- * faster Step and MaxPoolGrad, and the fused training batch norm that training/batch-norm.ts uses
- * (native/*.ts; DIGIT_STUDIO_STOCK_KERNELS=Step,MaxPoolGrad,FusedBatchNormV3 keeps tfjs's own
- * ways, for comparisons). Call it once tfjs-node is the active backend (MaxPoolGrad
+ * faster Step and MaxPoolGrad, ReLU's gradient as one op, and the fused training batch norm that
+ * training/batch-norm.ts uses (native/*.ts; DIGIT_STUDIO_STOCK_KERNELS=Step,MaxPoolGrad,ReluGrad,
+ * FusedBatchNormV3 keeps tfjs's own ways, for comparisons). Call it once tfjs-node is the active backend (MaxPoolGrad
  * probes TensorFlow's oneDNN ops); idempotent.
  */
 export function registerNativeKernels(): void {
@@ -86,4 +87,5 @@ export function registerNativeKernels(): void {
     makeMaxPoolGrad(stock, tf.backend() as unknown as NativeBackend)
   )
   if (!keptStock().has('FusedBatchNormV3')) probeFusedBatchNorm()
+  if (!keptStock().has('ReluGrad')) registerNativeReluGradient()
 }
