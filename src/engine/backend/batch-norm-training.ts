@@ -20,7 +20,8 @@ import * as tf from '@tensorflow/tfjs'
 /**
  * Normalises `x` ([..., C]) over every axis but the last with its own batch statistics, scaled by
  * `gamma` and shifted by `beta` ([C]), with the closed-form gradient. Returns the output and the
- * batch mean and (biased) variance, as tfjs-layers' training path does.
+ * batch mean and (biased) variance, as tfjs-layers' training path does. The mean and variance are
+ * kept out of any enclosing tf.tidy: the caller disposes them.
  */
 export function trainingBatchNorm(
   x: tf.Tensor,
@@ -110,6 +111,7 @@ export function useFastBatchNormTraining(): void {
         const current = variable.read()
         variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - this.momentum)))
       }
+      tf.dispose([mean, variance])
       return y
     })
   }
