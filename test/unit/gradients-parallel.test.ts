@@ -124,13 +124,15 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
 })
 
 describe('chunks of a batch', () => {
-  it('cuts batches into two to four near-equal chunks of at least ~32 samples', () => {
-    expect(chunkBounds(128)).toEqual([0, 32, 64, 96, 128])
-    expect(chunkBounds(100)).toEqual([0, 33, 67, 100])
-    expect(chunkBounds(64)).toEqual([0, 32, 64])
-    expect(chunkBounds(40)).toEqual([0, 20, 40])
-    expect(chunkBounds(16)).toEqual([0, 8, 16])
-    expect(chunkBounds(512)).toEqual([0, 128, 256, 384, 512])
+  it('cuts batches into two to four near-equal chunks of ~100 ms or more', () => {
+    // seed at ~1 ms an image: halves; accurate at ~8 ms: four; a busy machine: more chunks.
+    expect(chunkBounds(128, 1)).toEqual([0, 64, 128])
+    expect(chunkBounds(128, 8)).toEqual([0, 32, 64, 96, 128])
+    expect(chunkBounds(128, 2.4)).toEqual([0, 43, 85, 128])
+    expect(chunkBounds(100, 50)).toEqual([0, 25, 50, 75, 100])
+    // Never chunks under 16 images, never fewer than two.
+    expect(chunkBounds(40, 50)).toEqual([0, 20, 40])
+    expect(chunkBounds(16, 0)).toEqual([0, 8, 16])
   })
 
   it('hands each chunk of a step out once, and none of a step that is over', () => {

@@ -8,17 +8,26 @@
  * late thread's time in the run queue, not slower kernels, GC or page faults.
  */
 
-/** Chunks at least this big: below ~32 samples a gradient call's fixed cost shows (seed: +7 % at 32, +22 % at 16, per sample). */
-const MIN_CHUNK = 32
-/** At most this many chunks: enough for one late chunk's worth of imbalance, few enough calls. */
+/**
+ * A chunk should take at least this long: each gradient call has a fixed cost of a few ms (seed,
+ * measured in CPU time per call: 33 ms for 32 images, 62 for 64, 124 for 128), so a chunk much
+ * shorter than this wastes more than it balances. Seed at batch 128 (~1 ms an image) gets two
+ * halves; `accurate` (~8 ms an image) four chunks; any model gets more chunks when the machine is
+ * busy and an image takes longer, which is when balancing within the step matters.
+ */
+const TARGET_CHUNK_MS = 100
+/** Chunks of fewer images than this cost more per image than they balance. */
+const MIN_CHUNK = 16
+/** At most this many chunks: enough to balance one late thread, few enough calls. */
 const MAX_CHUNKS = 4
 
 /**
- * Chunk boundaries for a batch of `n`: `[0, …, n]`, two to four chunks of near-equal size (two
- * halves for batches under 96, so small batches don't pay for extra calls).
+ * Chunk boundaries for a batch of `n` images taking `msPerSample` each on one thread: `[0, …, n]`,
+ * two to four chunks of near-equal size.
  */
-export function chunkBounds(n: number): number[] {
-  const count = Math.max(2, Math.min(MAX_CHUNKS, Math.floor(n / MIN_CHUNK)))
+export function chunkBounds(n: number, msPerSample: number): number[] {
+  const byTime = Math.floor((n * msPerSample) / TARGET_CHUNK_MS)
+  const count = Math.max(2, Math.min(MAX_CHUNKS, byTime, Math.floor(n / MIN_CHUNK)))
   return Array.from({ length: count + 1 }, (_, i) => Math.round((i * n) / count))
 }
 

@@ -108,7 +108,7 @@ export class DataParallelTrainer {
     const clock0 = this.trace ? readThreadClock() : null
     const stepStarted = performance.now()
     const step = (this.stepId = (this.stepId % 0x7fffff) + 1)
-    const bounds = chunkBounds(n)
+    const bounds = chunkBounds(n, this.localMsPerSample)
     this.claims.open(step)
     const request: StepRequest = {
       type: 'step',
