@@ -113,6 +113,33 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
     tf.dispose([xs, ys])
   })
 
+  it('traces each split step on stderr with DIGIT_STUDIO_TRACE_PARALLEL=1', async () => {
+    process.env.DIGIT_STUDIO_TRACE_PARALLEL = '1'
+    const traced = await DataParallelTrainer.create(model, { splitWorthMs: 0 })
+    delete process.env.DIGIT_STUDIO_TRACE_PARALLEL
+    const lines: string[] = []
+    const write = process.stderr.write
+    process.stderr.write = ((chunk: string) => {
+      if (String(chunk).startsWith('parallel-trace ')) lines.push(String(chunk))
+      return true
+    }) as typeof process.stderr.write
+    const { xs, ys } = batch(64)
+    try {
+      await traced!.step(xs, ys)
+    } finally {
+      process.stderr.write = write
+      tf.dispose([xs, ys])
+      await traced!.dispose()
+    }
+    expect(lines).toHaveLength(1)
+    const trace = JSON.parse(lines[0].slice('parallel-trace '.length))
+    expect(trace.n).toBe(64)
+    const onWorker = typeof trace.remote === 'object' ? trace.remote.count : 0
+    expect(trace.local.count + onWorker).toBe(64)
+    // Linux: the thread's own CPU time from schedstat, a real figure, not a zero.
+    if (process.platform === 'linux') expect(trace.localClock.cpuMs).toBeGreaterThan(0)
+  })
+
   it('leaves no tensors behind', async () => {
     const { xs, ys } = batch(32)
     await (trainer as DataParallelTrainer).step(xs, ys)
