@@ -177,7 +177,8 @@ export class DataParallelTrainer {
         remote,
         postedAt,
         replyAt,
-        stepStarted
+        stepStarted,
+        localStarted
       )
     return {
       loss: (local.lossSum + (remote?.lossSum ?? 0)) / n,
@@ -196,7 +197,8 @@ export class DataParallelTrainer {
     remote: StepReply | null,
     postedAt: number,
     replyAt: number,
-    stepStarted: number
+    stepStarted: number,
+    localStarted: number
   ): void {
     const r = remote?.trace
     process.stderr.write(
@@ -218,7 +220,8 @@ export class DataParallelTrainer {
             }
           : 'not awaited',
         remoteClock: r ? roundClock(r.clock) : null,
-        waitMs: round(replyAt - performance.timeOrigin - (stepStarted + localMs)),
+        // From this thread's last chunk to the worker's reply (0-ish when it didn't wait).
+        waitMs: round(replyAt - performance.timeOrigin - (localStarted + localMs)),
         stepMs: round(performance.now() - stepStarted)
       })}\n`
     )
