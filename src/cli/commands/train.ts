@@ -10,6 +10,7 @@ import {
   PRESETS,
   type DoneEvent,
   type PresetName,
+  type SkippedImage,
   type TrainConfig,
   type TrainSetting
 } from '#shared/protocol/training'
@@ -99,6 +100,15 @@ export function configFromArgs(argv: string[]): {
 type Outcome =
   { kind: 'done'; event: DoneEvent } | { kind: 'stopped' } | { kind: 'error'; error: EngineError }
 
+/** One line per image of a labelled folder that was not used, with its reason. */
+function skippedLines(skipped: SkippedImage[] | undefined): string[] {
+  if (!skipped?.length) return []
+  return [
+    `Skipped ${skipped.length} image${skipped.length === 1 ? '' : 's'}:`,
+    ...skipped.map((s) => `  ${s.file}: ${s.reason}`)
+  ]
+}
+
 /** Human mode: header, a progress bar per epoch, a line per epoch, the result. */
 function humanPrinter(backendLine: string): (e: EngineEvent) => void {
   const bar = new cliProgress.SingleBar(
@@ -130,6 +140,7 @@ function humanPrinter(backendLine: string): (e: EngineEvent) => void {
             backendLine,
             ...(e.threads ? [`Threads:  ${e.threads}`] : []),
             `Dataset:  ${ds}: ${e.trainCount.toLocaleString('en-US')} train / ${e.validationCount.toLocaleString('en-US')} validation / ${e.testCount.toLocaleString('en-US')} test`,
+            ...skippedLines(e.skippedImages),
             'Model:',
             formatSummary(e.summary),
             ''

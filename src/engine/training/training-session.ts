@@ -117,7 +117,8 @@ export async function startTraining(
       batchesPerEpoch: Math.ceil(data.train.count / config.batchSize),
       backend: backend.kind,
       threads: created.threads,
-      initialEpoch
+      initialEpoch,
+      ...(dataset.skipped?.length ? { skippedImages: dataset.skipped } : {})
     })
     // Start on the next turn of the event loop, so the reply with the run id goes out first.
     setImmediate(() => {

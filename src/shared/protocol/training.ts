@@ -4,7 +4,10 @@ import type { SerializedError } from '../errors'
 export const PRESETS = ['seed', 'fast', 'accurate'] as const
 export type PresetName = (typeof PRESETS)[number]
 
-/** Where the data comes from: the embedded MNIST copy, or a folder holding the four IDX files. */
+/**
+ * Where the data comes from: the embedded MNIST copy, or a folder holding either the four IDX files
+ * or a labelled folder (`<label>/<file>`, label folders 0-9): the engine tells them apart by layout.
+ */
 const DatasetSourceSchema = v.union([
   v.object({ kind: v.literal('embedded') }),
   v.object({ kind: v.literal('folder'), path: v.pipe(v.string(), v.minLength(1)) })
@@ -59,6 +62,13 @@ export const TrainConfigSchema = v.object({
 })
 export type TrainConfig = v.InferOutput<typeof TrainConfigSchema>
 
+/** An image of a labelled folder that was not used, and why (no digit, 2 digits, unreadable...). */
+export interface SkippedImage {
+  /** Relative to the folder: `<label>/<file>`. */
+  file: string
+  reason: string
+}
+
 export interface LayerSummary {
   name: string
   className: string
@@ -80,6 +90,8 @@ export interface DatasetInfo {
   test: number
   /** Sample images per class for the dataset strip: `samples[digit]` = list of 784-byte images. */
   samples?: Uint8Array[][]
+  /** A labelled folder's images that were not used, each with its reason. */
+  skipped?: SkippedImage[]
 }
 
 export type PredictionFilter =
@@ -149,6 +161,8 @@ export interface TrainingStartedEvent {
   threads?: number
   /** Epochs already trained when resuming from a checkpoint (the first epoch event is this + 1). */
   initialEpoch?: number
+  /** Images of a labelled folder (the dataset, or --add-images) that were not used, and why. */
+  skippedImages?: SkippedImage[]
 }
 export interface BatchEvent {
   type: 'training:batch'
