@@ -55,6 +55,16 @@ export const TrainConfigSchema = v.object({
   /** Continue from a saved model (TF.js layers folder) instead of a fresh one. */
   resumeFrom: v.optional(v.string()),
   /**
+   * Fine-tune: a new run that starts from this model folder's weights with a fresh optimizer
+   * (unlike resumeFrom, which continues a run from its checkpoint with its own settings).
+   */
+  fromModel: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /**
+   * A labelled folder (`<label>/<file>`) added to the dataset: a seeded held-out part is set
+   * aside to measure the run, the rest is over-sampled into every batch (data/added-images.ts).
+   */
+  addImages: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /**
    * The settings the user gave explicitly (CLI flags); the rest are defaults. Resuming a run's
    * checkpoint takes the run's saved settings for the others; absent means every one was given.
    */
@@ -210,6 +220,16 @@ export interface DoneEvent {
   epochsCompleted?: number
   /** Peak resident memory of the engine process during the run. */
   peakRssBytes?: number
+  /** With added images (fine-tune): what was added and the before/after comparison. */
+  addedImages?: number
+  skippedImages?: number
+  heldOutCount?: number
+  heldOutAccuracyBefore?: number
+  heldOutAccuracyAfter?: number
+  /** The starting model's accuracy on the same test images (fine-tune only). */
+  testAccuracyBefore?: number
+  /** The model the run started from (fine-tune only); it stays in runs history. */
+  fromModel?: string
 }
 interface StoppedEvent {
   type: 'training:stopped'
