@@ -45,7 +45,7 @@ describe('digit-studio train --data <labelled folder>', () => {
         '3/truncated.png',
         '3/two-digits.png',
         'cats/',
-        'readme.txt'
+        'stray.png'
       ].sort()
     )
     const done = events.at(-1)!

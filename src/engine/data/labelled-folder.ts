@@ -13,6 +13,7 @@ import type { SkippedImage } from '#shared/protocol/training'
 import { readSingleDigit } from './single-digit'
 
 const LABEL_FOLDER = /^[0-9]$/
+const IMAGE_FILE = /\.(png|jpe?g|gif|bmp|tiff?|webp|pdf)$/i
 
 /** The usable images of a labelled folder, in a fixed order (label, then file name). */
 interface LabelledImages {
@@ -57,7 +58,10 @@ export async function readLabelledFolder(dir: string): Promise<LabelledImages> {
   let seen = 0
   for (const entry of await visibleEntries(dir)) {
     if (!entry.isDir) {
-      skipped.push({ file: entry.name, reason: 'not inside a label folder (0-9)' })
+      // An image at the root is a user's mistake worth a line; a CSV or README there is the
+      // folder's own notes (My digits keeps digits.csv at its root), not data.
+      if (IMAGE_FILE.test(entry.name))
+        skipped.push({ file: entry.name, reason: 'not inside a label folder (0-9)' })
       continue
     }
     if (!LABEL_FOLDER.test(entry.name)) {

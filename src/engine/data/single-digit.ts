@@ -69,3 +69,44 @@ export async function readSingleDigit(bytes: Uint8Array, name: string): Promise<
     return { ok: false, reason: `${found.length} digits found (one per image expected)` }
   return { ok: true, ...found[0] }
 }
+
+/** Overlap area of two boxes. */
+function overlap(a: Box, b: Box): number {
+  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0])
+  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1])
+  return w > 0 && h > 0 ? w * h : 0
+}
+
+/**
+ * The digit of `bytes` at `box` on page `page` (Classify's box for it), through the same steps:
+ * the piece that overlaps the box most. For a digit the user picked among several on a page.
+ */
+export async function readDigitAt(
+  bytes: Uint8Array,
+  name: string,
+  page: number,
+  box: Box
+): Promise<SingleDigit> {
+  let best: { input: Uint8Array; crop: RgbaImage; box: Box; area: number } | null = null
+  try {
+    await decodeThread.decodeFile(bytes, name, async (decoded, index) => {
+      if (index !== page) return
+      const analysis = analysePage(decoded, DEFAULT_MIN_SPECK_AREA, false, name)
+      for (const piece of analysis.pieces) {
+        const area = overlap(piece.box, box)
+        if (area > 0 && (!best || area > best.area))
+          best = {
+            input: piece.input.data,
+            crop: cropRgba(decoded, piece.box),
+            box: piece.box,
+            area
+          }
+      }
+    })
+  } catch (err) {
+    return { ok: false, reason: decodeReason(err) }
+  }
+  const found = best as { input: Uint8Array; crop: RgbaImage; box: Box } | null
+  if (!found) return { ok: false, reason: `no digit at [${box.join(', ')}] on page ${page + 1}` }
+  return { ok: true, input: found.input, crop: found.crop, box: found.box }
+}
