@@ -100,6 +100,8 @@ const tuned = await train([
 ])
 const plain = await train(['--from', values.model, '--out', join(work, 'plain'), ...epochs])
 const after = await evaluate(join(work, 'tuned'))
+// The plain epoch's model on the same folders: what the extra epoch alone does, without the images.
+const plainAfter = await evaluate(join(work, 'plain'))
 const sum = (e: { seconds: number }[]): number => e.reduce((a, b) => a + b.seconds, 0)
 const report = {
   backend: backend.kind,
@@ -108,8 +110,10 @@ const report = {
   evaluated: { same: sets.same.count, unseen: sets.unseen.count },
   sameWritersBefore: before.same,
   sameWritersAfter: after.same,
+  sameWritersPlainEpoch: plainAfter.same,
   unseenWritersBefore: before.unseen,
   unseenWritersAfter: after.unseen,
+  unseenWritersPlainEpoch: plainAfter.unseen,
   heldOutBefore: tuned.done.heldOutAccuracyBefore,
   heldOutAfter: tuned.done.heldOutAccuracyAfter,
   mnistTestBefore: tuned.done.testAccuracyBefore,
