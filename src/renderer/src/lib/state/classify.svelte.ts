@@ -80,6 +80,12 @@ export class ClassifyState {
     if (index >= 0 && index < this.results.length) this.selected = index
   }
 
+  /** The file behind result `index` (My digits keeps a digit cut from it); none for a refused one. */
+  fileAt(index: number): File | undefined {
+    const input = this.#last[index]
+    return input && 'file' in input ? input.file : undefined
+  }
+
   /** CSV text of the current results. */
   csv(): string {
     return resultsToCsv(this.results)
