@@ -11,7 +11,8 @@
  *   same       600 other digits of the same 6 writers (seed 22): the target's "similar writers"
  *   unseen     200 digits of 2 writers it never saw (seed 33): reported beside, not a target
  * then runs `digit-studio train --from DIR --add-images added` and `digit-studio train --from DIR`
- * (the plain peer, for the time ratio) and evaluates the model before and after on the folders.
+ * (the plain peer: what one more epoch does without the images, and the time ratio's base),
+ * evaluates each model on the folders, and times both once more in the other order.
  */
 import { execFile } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
@@ -102,6 +103,18 @@ const plain = await train(['--from', values.model, '--out', join(work, 'plain'),
 const after = await evaluate(join(work, 'tuned'))
 // The plain epoch's model on the same folders: what the extra epoch alone does, without the images.
 const plainAfter = await evaluate(join(work, 'plain'))
+// The shared machine's load drifts during a run: time both once more in the other order
+// (tuned, plain, plain, tuned), so a drift adds about as much to each side.
+const again = await train(['--from', values.model, '--out', join(work, 'plain2'), ...epochs])
+const tunedAgain = await train([
+  '--from',
+  values.model,
+  '--add-images',
+  folders.added,
+  '--out',
+  join(work, 'tuned2'),
+  ...epochs
+])
 const sum = (e: { seconds: number }[]): number => e.reduce((a, b) => a + b.seconds, 0)
 const report = {
   backend: backend.kind,
@@ -121,8 +134,8 @@ const report = {
   mnistTestPlainEpoch: plain.done.testAccuracy,
   addedImages: tuned.done.addedImages,
   skippedAdded: tuned.done.skippedImages,
-  epochSecondsWithAdded: sum(tuned.epochs),
-  epochSecondsPlain: sum(plain.epochs),
-  timeRatio: sum(tuned.epochs) / sum(plain.epochs)
+  epochSecondsWithAdded: [sum(tuned.epochs), sum(tunedAgain.epochs)],
+  epochSecondsPlain: [sum(plain.epochs), sum(again.epochs)],
+  timeRatio: (sum(tuned.epochs) + sum(tunedAgain.epochs)) / (sum(plain.epochs) + sum(again.epochs))
 }
 console.log(JSON.stringify(report, null, 2))
