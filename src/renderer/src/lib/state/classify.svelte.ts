@@ -80,10 +80,12 @@ export class ClassifyState {
     if (index >= 0 && index < this.results.length) this.selected = index
   }
 
-  /** The file behind result `index` (My digits keeps a digit cut from it); none for a refused one. */
+  /** The file behind each result, same order (My digits cuts a digit from it); reactive. */
+  files = $state.raw<(File | undefined)[]>([])
+
+  /** The file behind result `index`; none for a file refused before reading. */
   fileAt(index: number): File | undefined {
-    const input = this.#last[index]
-    return input && 'file' in input ? input.file : undefined
+    return this.files[index]
   }
 
   /** CSV text of the current results. */
@@ -114,6 +116,7 @@ export class ClassifyState {
         read.forEach((x, i) => answers.set(x.input, r.results[i]))
       }
       this.results = inputs.map((x) => ('file' in x ? answers.get(x)! : x))
+      this.files = inputs.map((x) => ('file' in x ? x.file : undefined))
       this.selected = 0
       this.lastMillis = performance.now() - started
     } catch (err) {
