@@ -156,3 +156,43 @@ describe('Add to My digits (Classify)', () => {
     )
   })
 })
+
+describe('Dataset panel with a labelled folder', () => {
+  it('lists the images the engine skipped, each with its reason', async () => {
+    const DatasetPanel = (
+      await import('../../src/renderer/src/components/training/DatasetPanel.svelte')
+    ).default
+    const { render } = await import('@testing-library/svelte')
+    const { DatasetState } = await import('../../src/renderer/src/lib/state/dataset.svelte')
+    const { TrainConfigState } =
+      await import('../../src/renderer/src/lib/state/train-config.svelte')
+    const api = {
+      dataset: {
+        describe: vi.fn(async () => ({
+          name: 'labelled folder (mine)',
+          source: '/data/mine',
+          embedded: false,
+          train: 17,
+          test: 3,
+          skipped: [
+            { file: '3/blank.png', reason: 'no digit found (blank, or ink too faint)' },
+            {
+              file: 'cats/',
+              reason: 'folder name "cats" is not a digit 0-9: its images are not used'
+            }
+          ]
+        }))
+      },
+      dialog: { openFolder: vi.fn(async () => ({ path: '/data/mine' })) }
+    }
+    const dataset = new DatasetState(api as unknown as RendererApi)
+    const config = new TrainConfigState(api as unknown as RendererApi)
+    render(DatasetPanel, { props: { dataset, config } })
+    await fireEvent.click(screen.getByRole('button', { name: 'Folder…' }))
+    await screen.findByText('labelled folder (mine)')
+    expect(screen.getByText('2 images skipped')).toBeTruthy()
+    const items = screen.getByRole('list', { name: 'Skipped images' }).textContent
+    expect(items).toMatch(/3\/blank.png: no digit found/)
+    expect(items).toMatch(/cats\/: folder name "cats" is not a digit/)
+  })
+})
