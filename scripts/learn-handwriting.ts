@@ -139,3 +139,5 @@ const report = {
   timeRatio: (sum(tuned.epochs) + sum(tunedAgain.epochs)) / (sum(plain.epochs) + sum(again.epochs))
 }
 console.log(JSON.stringify(report, null, 2))
+// The decode thread (labelled folders are read through it) would keep the process alive.
+process.exit(0)
