@@ -13,6 +13,7 @@ import { explainHandlers } from './handlers/explain'
 import { infoHandlers } from './handlers/info'
 import { modelHandlers } from './handlers/models'
 import { trainingHandlers } from './handlers/training'
+import { digitsHandlers } from './handlers/digits'
 import type { EngineContext, Handler } from './handlers/types'
 import { ensureDataHome } from './store/data-home'
 
@@ -22,7 +23,8 @@ const handlers = {
   ...classifyHandlers,
   ...modelHandlers,
   ...benchHandlers,
-  ...explainHandlers
+  ...explainHandlers,
+  ...digitsHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>
 
 /**
