@@ -19,7 +19,7 @@ import { formatDone, formatDuration, formatEpoch, formatSummary } from '../forma
 export const TRAIN_USAGE =
   'digit-studio train [--preset seed|fast|accurate] [--epochs N] [--batch-size N] [--learning-rate X] [--lr-decay X] ' +
   '[--validation-split X] [--train-limit N] [--test-limit N] [--data DIR] [--backend native|wasm|cpu] ' +
-  '[--seed N] [--augment|--no-augment] [--resume DIR] [--out DIR] [--json]'
+  '[--seed N] [--augment|--no-augment] [--early-stopping PATIENCE] [--min-delta X] [--resume DIR] [--out DIR] [--json]'
 
 const OPTIONS = {
   preset: { type: 'string' },
@@ -37,6 +37,8 @@ const OPTIONS = {
   'no-augment': { type: 'boolean' },
   resume: { type: 'string' },
   out: { type: 'string' },
+  'early-stopping': { type: 'string' },
+  'min-delta': { type: 'string' },
   json: { type: 'boolean', default: false }
 } as const
 
@@ -75,6 +77,8 @@ export function configFromArgs(argv: string[]): {
   if (trainLimit !== undefined) config.trainLimit = trainLimit
   if (testLimit !== undefined) config.testLimit = testLimit
   if (values.out) config.outDir = resolve(values.out)
+  const earlyStopping = earlyStoppingFromArgs(values['early-stopping'], values['min-delta'])
+  if (earlyStopping) config.earlyStopping = earlyStopping
   if (values.resume) config.resumeFrom = resolve(values.resume)
   // Which settings came from flags: resuming a run's checkpoint takes the rest from the run (R4).
   const given: Record<TrainSetting, unknown> = {
@@ -94,6 +98,23 @@ export function configFromArgs(argv: string[]): {
     (k) => given[k] !== undefined
   )
   return { config, json: values.json ?? false, backend: values.backend }
+}
+
+/** `--early-stopping N [--min-delta X]`: stop after N epochs without a better validation loss. */
+function earlyStoppingFromArgs(
+  patience: string | undefined,
+  minDelta: string | undefined
+): TrainConfig['earlyStopping'] {
+  if (patience === undefined) {
+    if (minDelta !== undefined)
+      throw new EngineError('BAD_REQUEST', '--min-delta needs --early-stopping PATIENCE')
+    return undefined
+  }
+  const delta = num('min-delta', minDelta)
+  return {
+    patience: num('early-stopping', patience) as number,
+    ...(delta !== undefined ? { minDelta: delta } : {})
+  }
 }
 
 type Outcome =
@@ -235,7 +256,9 @@ async function runOnEngine(
         backendReason: info.backendReason,
         modelDir: d.modelDir,
         runDir: d.runDir,
-        peakRssBytes: d.peakRssBytes
+        peakRssBytes: d.peakRssBytes,
+        epochsCompleted: d.epochsCompleted,
+        ...(d.bestEpoch ? { bestEpoch: d.bestEpoch, stoppedEarly: d.stoppedEarly } : {})
       }
       process.stdout.write(JSON.stringify(summary) + '\n')
     }

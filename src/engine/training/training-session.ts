@@ -28,6 +28,7 @@ import { TrainingRun, type RunOutcome, type RunSetup } from './train'
 import { createStepper, logTo } from './parallel/stepper'
 import type { Stepper } from './train-step'
 import { saveInsideSnapshot } from '../explain/inside-snapshots'
+import { assertEarlyStoppingPossible } from './early-stopping'
 
 let active: TrainingRun | null = null
 let settingUp = false
@@ -42,7 +43,11 @@ async function modelFor(
   config: TrainConfig
 ): Promise<{ model: tf.LayersModel; initialEpoch: number; preset: TrainConfig['preset'] }> {
   if (!config.resumeFrom) {
-    const model = createModel(config.preset, { seed: config.seed })
+    const model = createModel(config.preset, {
+      seed: config.seed,
+      widthMultiplier: config.widthMultiplier,
+      dropout: config.dropout
+    })
     prepareForTraining(model, config.learningRate)
     return { model, initialEpoch: 0, preset: config.preset }
   }
@@ -77,6 +82,7 @@ export async function startTraining(
     if (config.outDir) await checkOutDir(config.outDir)
     const dataset = await loadDatasetCached(config.dataset)
     const data = prepareData(dataset, config)
+    assertEarlyStoppingPossible(config, data.validation.count)
     const { model, initialEpoch, preset } = await modelFor(config)
     const { givenSettings: _given, ...settings } = config
     const runConfig = { ...settings, preset }
@@ -236,7 +242,8 @@ async function finish(run: TrainingRun, s: RunSetup, outcome: RunOutcome): Promi
     modelDir,
     runDir: s.folder.dir,
     epochsCompleted: outcome.epochsCompleted,
-    peakRssBytes: peakRssBytes()
+    peakRssBytes: peakRssBytes(),
+    ...outcome.earlyStop
   }
   await writeJsonAtomic(s.folder.result, done)
   s.emit(done)
