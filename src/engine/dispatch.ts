@@ -13,6 +13,7 @@ import { explainHandlers } from './handlers/explain'
 import { infoHandlers } from './handlers/info'
 import { modelHandlers } from './handlers/models'
 import { trainingHandlers } from './handlers/training'
+import { studyHandlers } from './handlers/studies'
 import type { EngineContext, Handler } from './handlers/types'
 import { ensureDataHome } from './store/data-home'
 
@@ -22,7 +23,8 @@ const handlers = {
   ...classifyHandlers,
   ...modelHandlers,
   ...benchHandlers,
-  ...explainHandlers
+  ...explainHandlers,
+  ...studyHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>
 
 /**
@@ -37,7 +39,10 @@ const WITHOUT_DATA_HOME = new Set<string>([
   'bench:classifyScan',
   'training:stop',
   'training:pause',
-  'training:resume'
+  'training:resume',
+  'study:stop',
+  'study:pause',
+  'study:resume'
 ])
 
 /**
