@@ -106,7 +106,7 @@ export interface StudySettings {
 }
 
 /** One epoch of a trial, for its curves. */
-interface TrialEpoch {
+export interface TrialEpoch {
   epoch: number
   loss: number
   accuracy: number

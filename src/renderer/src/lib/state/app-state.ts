@@ -15,6 +15,7 @@ import { InsideState } from './inside.svelte'
 import { NavigationState } from './navigation.svelte'
 import { refreshOnEvents } from './refresh-on-events'
 import { RunsState } from './runs.svelte'
+import { StudiesState } from './studies.svelte'
 import { TrainConfigState } from './train-config.svelte'
 import { TrainingState } from './training.svelte'
 
@@ -30,6 +31,8 @@ export interface AppState {
   exports: ExportState
   /** The Inside view's digit and explanation (the gallery and Classify open digits in it). */
   inside: InsideState
+  /** Hyperparameter studies (issue 14): the space being defined and the study shown. */
+  studies: StudiesState
   /** Subscribes every state to the engine's events and loads what each shows; returns the undo. */
   connect(): () => void
 }
@@ -47,10 +50,12 @@ export function createAppState(api: RendererApi): AppState {
     runs: new RunsState(api),
     exports: new ExportState(api),
     inside: new InsideState(api),
+    studies: new StudiesState(api),
     connect: () => {
       const offs = [
         state.status.start(),
         state.training.connect(),
+        state.studies.connect(),
         // A run that starts or ends changes the list of runs.
         refreshOnEvents(api, ['training:started', 'training:done'], () => state.runs.refresh()),
         // A finished run has a new model: the current model card and the gallery's predictions.
