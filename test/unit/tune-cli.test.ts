@@ -97,6 +97,34 @@ describe('digit-studio tune', () => {
     expect(await run('random-b')).toEqual(a)
   }, 300_000)
 
+  it('successive halving prunes all but the best third and picks the best from the last rung', async () => {
+    const r = await runCli(
+      [
+        'tune',
+        ...TINY,
+        '--strategy',
+        'halving',
+        '--space',
+        spaceFile,
+        '--trials',
+        '3',
+        '--study',
+        join(home, 'halving')
+      ],
+      env()
+    )
+    expect(r.code, r.stderr).toBe(0)
+    const all = lines(r.stdout)
+    const trials = all.filter((l) => l.type === 'trial')
+    expect(trials).toHaveLength(3)
+    // 3 configurations: rung 0 on a third of the images, then the best one on all of them.
+    expect(trials.filter((t) => t.pruned)).toHaveLength(2)
+    const survivor = trials.find((t) => !t.pruned)!
+    const done = all.at(-1) as Line & { best: { trial: number }; imagesProcessed: number }
+    expect(done.best.trial).toBe(survivor.trial)
+    expect(done.imagesProcessed).toBe(3 * 100 + 300)
+  }, 300_000)
+
   it('refuses a bad space file, naming the file and the field', async () => {
     const bad = join(home, 'bad.json')
     await writeFile(bad, JSON.stringify({ epochs: { values: [500] } }))
