@@ -15,6 +15,7 @@ import { modelParamSchemas, type ModelEvent, type ModelMethods } from './protoco
 import { benchParamSchemas, type BenchMethods } from './protocol/bench'
 import { explainParamSchemas, type ExplainEvent, type ExplainMethods } from './protocol/explain'
 import { digitsParamSchemas, type DigitsChangedEvent, type DigitsMethods } from './protocol/digits'
+import { studyParamSchemas, type StudyEvent, type StudyMethods } from './protocol/studies'
 
 export type EngineMethods = InfoMethods &
   TrainingMethods &
@@ -22,7 +23,8 @@ export type EngineMethods = InfoMethods &
   ModelMethods &
   BenchMethods &
   ExplainMethods &
-  DigitsMethods
+  DigitsMethods &
+  StudyMethods
 export type EngineMethod = keyof EngineMethods
 export type ParamsOf<M extends EngineMethod> = EngineMethods[M]['params']
 export type ResultOf<M extends EngineMethod> = EngineMethods[M]['result']
@@ -35,7 +37,8 @@ export const engineParamSchemas: Record<EngineMethod, v.GenericSchema> = {
   ...modelParamSchemas,
   ...benchParamSchemas,
   ...explainParamSchemas,
-  ...digitsParamSchemas
+  ...digitsParamSchemas,
+  ...studyParamSchemas
 }
 
 /** Every method name, for allowlists (IPC forwarding, preload surface). */
@@ -48,6 +51,7 @@ export type EngineEvent =
   | ModelEvent
   | ExplainEvent
   | DigitsChangedEvent
+  | StudyEvent
   | { type: 'engine:log'; level: 'info' | 'warn'; message: string }
 
 /** host -> engine */

@@ -13,6 +13,20 @@ const INPUT_SHAPE: [number, number, number] = [IMAGE_SIZE, IMAGE_SIZE, 1]
 interface ModelOptions {
   /** Seeds the weight initializers, so the same seed gives the same starting weights. */
   seed: number
+  /** Study knobs (run-options.ts): filters and hidden units times this; absent = 1. */
+  widthMultiplier?: number
+  /** Every dropout layer's rate; presets without dropout get one before the classifier. */
+  dropout?: number
+}
+
+/** `n` filters or units scaled by the width multiplier, never below 1. */
+function width(n: number, options: ModelOptions): number {
+  return Math.max(1, Math.round(n * (options.widthMultiplier ?? 1)))
+}
+
+/** The dropout before a classifier that has none of its own, when a study asks for one. */
+function addStudyDropout(model: tf.Sequential, options: ModelOptions): void {
+  if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout }))
 }
 
 /** Seeded initializers: each layer gets its own stream derived from the run's seed. */
@@ -30,23 +44,27 @@ function seeded(
  * parts of digits; 2x2 max-pooling halves the resolution after each; a 128-unit dense layer
  * combines them; softmax gives one probability per digit. ~99 % after 3 epochs.
  */
-export function createSeedModel({ seed }: ModelOptions): tf.Sequential {
+export function createSeedModel(options: ModelOptions): tf.Sequential {
+  const { seed } = options
   const init = seeded(seed)
   const model = tf.sequential({ name: 'seed' })
   model.add(
     tf.layers.conv2d({
       inputShape: INPUT_SHAPE,
-      filters: 32,
+      filters: width(32, options),
       kernelSize: 3,
       activation: 'relu',
       ...init()
     })
   )
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
-  model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', ...init() }))
+  model.add(
+    tf.layers.conv2d({ filters: width(64, options), kernelSize: 3, activation: 'relu', ...init() })
+  )
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
   model.add(tf.layers.flatten())
-  model.add(tf.layers.dense({ units: 128, activation: 'relu', ...init() }))
+  model.add(tf.layers.dense({ units: width(128, options), activation: 'relu', ...init() }))
+  addStudyDropout(model, options)
   model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }))
   return model
 }
@@ -55,22 +73,26 @@ export function createSeedModel({ seed }: ModelOptions): tf.Sequential {
  * `fast`: a first look in seconds. 8 then 16 filters (a quarter of `seed`) and no hidden dense
  * layer: about 10x less work per image, still ~97-98 % after one epoch.
  */
-export function createFastModel({ seed }: ModelOptions): tf.Sequential {
+export function createFastModel(options: ModelOptions): tf.Sequential {
+  const { seed } = options
   const init = seeded(seed)
   const model = tf.sequential({ name: 'fast' })
   model.add(
     tf.layers.conv2d({
       inputShape: INPUT_SHAPE,
-      filters: 8,
+      filters: width(8, options),
       kernelSize: 3,
       activation: 'relu',
       ...init()
     })
   )
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
-  model.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', ...init() }))
+  model.add(
+    tf.layers.conv2d({ filters: width(16, options), kernelSize: 3, activation: 'relu', ...init() })
+  )
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
   model.add(tf.layers.flatten())
+  addStudyDropout(model, options)
   model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }))
   return model
 }
@@ -86,7 +108,8 @@ const BN_MOMENTUM = 0.9
  * convolution (steadier, faster training) and dropout after each block and before the output
  * (so it can't memorise writers). Meant to be trained with augmentation on (augment.ts).
  */
-export function createAccurateModel({ seed }: ModelOptions): tf.Sequential {
+export function createAccurateModel(options: ModelOptions): tf.Sequential {
+  const { seed } = options
   const init = seeded(seed)
   const model = tf.sequential({ name: 'accurate' })
   const convBlock = (filters: number, first: boolean): void => {
@@ -94,7 +117,7 @@ export function createAccurateModel({ seed }: ModelOptions): tf.Sequential {
       // No bias: the batch norm that follows has its own offset (beta).
       model.add(
         tf.layers.conv2d({
-          filters,
+          filters: width(filters, options),
           kernelSize: 3,
           padding: 'same',
           useBias: false,
@@ -109,16 +132,16 @@ export function createAccurateModel({ seed }: ModelOptions): tf.Sequential {
     conv({})
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
     // 25 % dropout after each block: the usual rate for conv features.
-    model.add(tf.layers.dropout({ rate: 0.25 }))
+    model.add(tf.layers.dropout({ rate: options.dropout ?? 0.25 }))
   }
   convBlock(32, true)
   convBlock(64, false)
   model.add(tf.layers.flatten())
-  model.add(tf.layers.dense({ units: 256, useBias: false, ...init() }))
+  model.add(tf.layers.dense({ units: width(256, options), useBias: false, ...init() }))
   model.add(batchNormalization({ momentum: BN_MOMENTUM }))
   model.add(tf.layers.activation({ activation: 'relu' }))
   // 50 % before the classifier, where the dense layer would otherwise overfit first.
-  model.add(tf.layers.dropout({ rate: 0.5 }))
+  model.add(tf.layers.dropout({ rate: options.dropout ?? 0.5 }))
   model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }))
   return model
 }

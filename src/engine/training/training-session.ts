@@ -29,6 +29,7 @@ import { TrainingRun, type RunOutcome, type RunSetup } from './train'
 import { createStepper, logTo } from './parallel/stepper'
 import type { Stepper } from './train-step'
 import { saveInsideSnapshot } from '../explain/inside-snapshots'
+import { assertEarlyStoppingPossible } from './early-stopping'
 
 let active: TrainingRun | null = null
 let settingUp = false
@@ -54,7 +55,11 @@ async function modelFor(
     return { model, initialEpoch: 0, preset: metadata?.preset ?? config.preset }
   }
   if (!config.resumeFrom) {
-    const model = createModel(config.preset, { seed: config.seed })
+    const model = createModel(config.preset, {
+      seed: config.seed,
+      widthMultiplier: config.widthMultiplier,
+      dropout: config.dropout
+    })
     prepareForTraining(model, config.learningRate)
     return { model, initialEpoch: 0, preset: config.preset }
   }
@@ -89,6 +94,7 @@ export async function startTraining(
     if (config.outDir) await checkOutDir(config.outDir)
     const dataset = await loadDatasetCached(config.dataset)
     const base = prepareData(dataset, config)
+    assertEarlyStoppingPossible(config, base.validation.count)
     const { model, initialEpoch, preset } = await modelFor(config)
     const added = config.addImages
       ? await prepareAddedRun(
@@ -268,7 +274,8 @@ async function finish(
     runDir: s.folder.dir,
     epochsCompleted: outcome.epochsCompleted,
     peakRssBytes: peakRssBytes(),
-    ...(added ? await addedRunReport(added, s.model, s.config.fromModel) : {})
+    ...(added ? await addedRunReport(added, s.model, s.config.fromModel) : {}),
+    ...outcome.earlyStop
   }
   await writeJsonAtomic(s.folder.result, done)
   s.emit(done)

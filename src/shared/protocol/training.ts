@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import type { SerializedError } from '../errors'
+import { DropoutSchema, EarlyStoppingSchema, WidthMultiplierSchema } from './run-options'
 
 export const PRESETS = ['seed', 'fast', 'accurate'] as const
 export type PresetName = (typeof PRESETS)[number]
@@ -68,7 +69,12 @@ export const TrainConfigSchema = v.object({
    * The settings the user gave explicitly (CLI flags); the rest are defaults. Resuming a run's
    * checkpoint takes the run's saved settings for the others; absent means every one was given.
    */
-  givenSettings: v.optional(v.array(v.picklist(TRAIN_SETTINGS)))
+  givenSettings: v.optional(v.array(v.picklist(TRAIN_SETTINGS))),
+  /** Off when absent (every preset's default); needs a validation split. */
+  earlyStopping: v.optional(EarlyStoppingSchema),
+  /** Study knobs on the preset's layers (run-options.ts); absent = the preset as it is. */
+  widthMultiplier: v.optional(WidthMultiplierSchema),
+  dropout: v.optional(DropoutSchema)
 })
 export type TrainConfig = v.InferOutput<typeof TrainConfigSchema>
 
@@ -230,6 +236,9 @@ export interface DoneEvent {
   testAccuracyBefore?: number
   /** The model the run started from (fine-tune only); it stays in runs history. */
   fromModel?: string
+  /** With early stopping: the epoch whose weights were kept, and whether it ended before `epochs`. */
+  bestEpoch?: number
+  stoppedEarly?: boolean
 }
 interface StoppedEvent {
   type: 'training:stopped'
