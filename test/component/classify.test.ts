@@ -63,6 +63,7 @@ function fakeApi(impl?: (p: ClassifyImagesParams) => Promise<ClassifyImagesResul
             ],
             lowConfidence: i === 0,
             box: [i * 30, 0, 28, 28] as [number, number, number, number],
+            line: 0,
             mask: gray(20, 28),
             input: gray(28, 28)
           }))
@@ -174,8 +175,22 @@ describe('CSV', () => {
             inverted: true,
             threshold: 1,
             predictions: [
-              { label: 3, confidence: 0.9, top3: [], lowConfidence: false, box: [0, 0, 1, 1] },
-              { label: 1, confidence: 0.5, top3: [], lowConfidence: true, box: [0, 0, 1, 1] }
+              {
+                label: 3,
+                confidence: 0.9,
+                top3: [],
+                lowConfidence: false,
+                box: [0, 0, 1, 1],
+                line: 0
+              },
+              {
+                label: 1,
+                confidence: 0.5,
+                top3: [],
+                lowConfidence: true,
+                box: [0, 0, 1, 1],
+                line: 0
+              }
             ]
           }
         ]
@@ -207,7 +222,8 @@ describe('CSV', () => {
         confidence: 0.95,
         top3: [],
         lowConfidence: false,
-        box: [0, 0, 1, 1] as [number, number, number, number]
+        box: [0, 0, 1, 1] as [number, number, number, number],
+        line: 0
       }))
     })
     const csv = resultsToCsv([
