@@ -90,8 +90,11 @@ describe('correcting in the Classify view', () => {
     await app.classify.classifyFiles([png('scan-2718.png'), png('other-9.png')])
     await waitFor(() => expect(screen.getByLabelText('Digits read').textContent).toBe('2718'))
     const second = screen.getByRole('textbox', { name: /^Digit 2 read as 7:/ })
+    second.focus()
     await fireEvent.keyDown(second, { key: '1' })
     await waitFor(() => expect(screen.getByLabelText('Digits read').textContent).toBe('2118'))
+    // The digit keeps the focus, so the next key goes to it (Escape undoes).
+    expect(document.activeElement).toBe(second)
     const card = second.closest('li')!
     expect(card.classList.contains('corrected')).toBe(true)
     expect(within(card).getByText('was 7')).toBeTruthy()
