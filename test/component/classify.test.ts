@@ -63,6 +63,7 @@ function fakeApi(impl?: (p: ClassifyImagesParams) => Promise<ClassifyImagesResul
             ],
             lowConfidence: i === 0,
             box: [i * 30, 0, 28, 28] as [number, number, number, number],
+            line: 0,
             mask: gray(20, 28),
             input: gray(28, 28)
           }))
@@ -174,8 +175,22 @@ describe('CSV', () => {
             inverted: true,
             threshold: 1,
             predictions: [
-              { label: 3, confidence: 0.9, top3: [], lowConfidence: false, box: [0, 0, 1, 1] },
-              { label: 1, confidence: 0.5, top3: [], lowConfidence: true, box: [0, 0, 1, 1] }
+              {
+                label: 3,
+                confidence: 0.9,
+                top3: [],
+                lowConfidence: false,
+                box: [0, 0, 1, 1],
+                line: 0
+              },
+              {
+                label: 1,
+                confidence: 0.5,
+                top3: [],
+                lowConfidence: true,
+                box: [0, 0, 1, 1],
+                line: 0
+              }
             ]
           }
         ]
@@ -187,9 +202,9 @@ describe('CSV', () => {
       }
     ])
     expect(csv.split('\r\n')).toEqual([
-      'file,page,status,digits,confidences,low_confidence,error',
-      '"a ""b"".png",1,ok,31,0.900 0.500,1,',
-      `'=cmd.png,,error,,,,"IMAGE_INVALID: x: broken, badly"`,
+      'file,page,status,digits,confidences,low_confidence,error,corrected',
+      '"a ""b"".png",1,ok,31,0.900 0.500,1,,',
+      `'=cmd.png,,error,,,,"IMAGE_INVALID: x: broken, badly",`,
       ''
     ])
   })
@@ -207,7 +222,8 @@ describe('CSV', () => {
         confidence: 0.95,
         top3: [],
         lowConfidence: false,
-        box: [0, 0, 1, 1] as [number, number, number, number]
+        box: [0, 0, 1, 1] as [number, number, number, number],
+        line: 0
       }))
     })
     const csv = resultsToCsv([
@@ -221,11 +237,33 @@ describe('CSV', () => {
       }
     ])
     expect(csv.split('\r\n')).toEqual([
-      'file,page,status,digits,confidences,low_confidence,error',
-      'sheets.pdf,1,ok,12,0.950 0.950,0,',
-      'sheets.pdf,2,ok,,,0,',
-      'sheets.pdf,3,ok,7,0.950,0,',
+      'file,page,status,digits,confidences,low_confidence,error,corrected',
+      'sheets.pdf,1,ok,12,0.950 0.950,0,,',
+      'sheets.pdf,2,ok,,,0,,',
+      'sheets.pdf,3,ok,7,0.950,0,,',
       ''
+    ])
+    // A correction on page 3 changes that page's digits and names the position it changed.
+    const corrected = resultsToCsv(
+      [
+        {
+          name: 'sheets.pdf',
+          ok: true,
+          format: 'pdf',
+          digits: '12 7',
+          millis: 1,
+          pages: [page(0, '12'), page(1, ''), page(2, '7')]
+        }
+      ],
+      new Map([
+        ['0/2/0', 1],
+        ['0/0/1', 2]
+      ])
+    )
+    expect(corrected.split('\r\n').slice(1, 4)).toEqual([
+      'sheets.pdf,1,ok,12,0.950 0.950,0,,',
+      'sheets.pdf,2,ok,,,0,,',
+      'sheets.pdf,3,ok,1,0.950,0,,1'
     ])
   })
 })

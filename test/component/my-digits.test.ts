@@ -5,7 +5,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/svelte'
 import { describe, expect, it, vi } from 'vitest'
 import MyDigitsView from '../../src/renderer/src/components/digits/MyDigitsView.svelte'
-import AddToMyDigits from '../../src/renderer/src/components/digits/AddToMyDigits.svelte'
+import AddToMyDigits from '../../src/renderer/src/components/classify/AddToMyDigits.svelte'
 import { renderView } from './render-view'
 import type { IpcEvent } from '#shared/ipc-contract'
 import type { DigitsList, MyDigit } from '#shared/protocol/digits'
@@ -106,7 +106,7 @@ describe('My digits view', () => {
 })
 
 describe('Add to My digits (Classify)', () => {
-  it('adds the chosen digit of the file with its box, page and the label the user picked', async () => {
+  it('adds a corrected digit with its box, page and the label the user gave it', async () => {
     const api = fakeApi([])
     // jsdom's File has no arrayBuffer(); Chromium's does (the e2e harness uses the real one).
     const file = Object.assign(new File([new Uint8Array([1, 2, 3])], 'sheet.png'), {
@@ -117,35 +117,19 @@ describe('Add to My digits (Classify)', () => {
       confidence: 0.9,
       top3: [],
       lowConfidence: false,
+      line: 0,
       box: [x, 0, 10, 10] as [number, number, number, number]
     })
-    const result = {
-      name: 'sheet.png',
-      ok: true as const,
-      format: 'png',
-      digits: '35',
-      millis: 1,
-      pages: [
-        {
-          page: 0,
-          width: 40,
-          height: 10,
-          digits: '35',
-          predictions: [pred(3, 0), pred(5, 20)],
-          inverted: true,
-          threshold: 1
-        }
-      ]
-    }
     const app = createAppState(api as unknown as RendererApi)
+    app.classify.files = [file]
     const { render } = await import('@testing-library/svelte')
     const { appStateContext } = await import('../../src/renderer/src/lib/state/app-state')
-    render(AddToMyDigits, { props: { result, file }, context: appStateContext(app) })
-    await fireEvent.change(screen.getByLabelText('Digit'), { target: { value: '1' } })
-    // The label follows the digit's reading (5) until the user corrects it.
-    expect((screen.getByLabelText('is a') as HTMLSelectElement).value).toBe('5')
-    await fireEvent.change(screen.getByLabelText('is a'), { target: { value: '6' } })
-    await fireEvent.click(screen.getByRole('button', { name: 'Add to My digits' }))
+    // What DigitBreakdown renders beside a digit the user corrected from 5 to 6.
+    render(AddToMyDigits, {
+      props: { digit: pred(6, 20), fileIndex: 0, source: 'sheet.png', page: 0 },
+      context: appStateContext(app)
+    })
+    await fireEvent.click(screen.getByRole('button', { name: 'Add this 6 to My digits' }))
     await waitFor(() =>
       expect(api.digits.add).toHaveBeenCalledWith({
         label: 6,
@@ -155,44 +139,27 @@ describe('Add to My digits (Classify)', () => {
       })
     )
   })
-})
 
-describe('Dataset panel with a labelled folder', () => {
-  it('lists the images the engine skipped, each with its reason', async () => {
-    const DatasetPanel = (
-      await import('../../src/renderer/src/components/training/DatasetPanel.svelte')
-    ).default
+  it('offers nothing when the file is no longer held', async () => {
+    const app = createAppState(fakeApi([]) as unknown as RendererApi)
     const { render } = await import('@testing-library/svelte')
-    const { DatasetState } = await import('../../src/renderer/src/lib/state/dataset.svelte')
-    const { TrainConfigState } =
-      await import('../../src/renderer/src/lib/state/train-config.svelte')
-    const api = {
-      dataset: {
-        describe: vi.fn(async () => ({
-          name: 'labelled folder (mine)',
-          source: '/data/mine',
-          embedded: false,
-          train: 17,
-          test: 3,
-          skipped: [
-            { file: '3/blank.png', reason: 'no digit found (blank, or ink too faint)' },
-            {
-              file: 'cats/',
-              reason: 'folder name "cats" is not a digit 0-9: its images are not used'
-            }
-          ]
-        }))
+    const { appStateContext } = await import('../../src/renderer/src/lib/state/app-state')
+    render(AddToMyDigits, {
+      props: {
+        digit: {
+          label: 1,
+          confidence: 1,
+          top3: [],
+          lowConfidence: false,
+          line: 0,
+          box: [0, 0, 1, 1]
+        },
+        fileIndex: 3,
+        source: 'gone.png',
+        page: 0
       },
-      dialog: { openFolder: vi.fn(async () => ({ path: '/data/mine' })) }
-    }
-    const dataset = new DatasetState(api as unknown as RendererApi)
-    const config = new TrainConfigState(api as unknown as RendererApi)
-    render(DatasetPanel, { props: { dataset, config } })
-    await fireEvent.click(screen.getByRole('button', { name: 'Folder…' }))
-    await screen.findByText('labelled folder (mine)')
-    expect(screen.getByText('2 images skipped')).toBeTruthy()
-    const items = screen.getByRole('list', { name: 'Skipped images' }).textContent
-    expect(items).toMatch(/3\/blank.png: no digit found/)
-    expect(items).toMatch(/cats\/: folder name "cats" is not a digit/)
+      context: appStateContext(app)
+    })
+    expect(screen.queryByRole('button')).toBeNull()
   })
 })

@@ -78,10 +78,11 @@ describe('My digits: correct -> add -> fine-tune (Chromium, real engine)', () =>
         const name = `writer${w}-${digit}-${copy}.png`
         await dropTyped(digit, font, name, (copy - 1) * 0.1, 1 - copy * 0.1)
         await page.locator(`[data-result="${name}"]`).waitFor({ timeout: 30_000 })
-        // Correct the reading where needed: the label is the digit that was typed.
-        await page.getByLabel('is a').selectOption(String(digit))
+        // Correct the reading from the keyboard (or confirm it): the label is the digit typed.
+        await page.getByRole('textbox', { name: /^Digit 1 read as/ }).focus()
+        await page.keyboard.press(String(digit))
         if (w === 0 && n === 7) await app.screenshot('my-digits-add-from-classify')
-        await page.getByRole('button', { name: 'Add to My digits' }).click()
+        await page.getByRole('button', { name: `Add this ${digit} to My digits` }).click()
         added++
         await page
           .locator('#view-classify')

@@ -42,6 +42,7 @@ describe('digit-studio classify', () => {
           expect(p.label).toBeGreaterThanOrEqual(0)
           expect(p.confidence).toBeGreaterThan(0)
           expect(p.box).toHaveLength(4)
+          expect(p.line).toBe(1) // every fixture page holds one line of digits
         }
       }
     }

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { labelComponents } from '#engine/classify/image/components'
+import { groupLines } from '#engine/classify/image/lines'
 import { analysePage } from '#engine/classify/image/page-pipeline'
 import {
   belongTogether,
   dropSpecks,
   mergeBrokenStrokes,
-  readingOrder,
   segmentDigits,
   type Piece
 } from '#engine/classify/image/segment'
@@ -78,7 +78,7 @@ describe('segmentation', () => {
       piece(0, 50, 20, 30),
       piece(100, 8, 20, 30)
     ]
-    const rows = readingOrder(pieces)
+    const rows = groupLines(pieces)
     expect(rows.map((r) => r.map((p) => p.box[0]))).toEqual([
       [0, 50, 100],
       [0, 100]

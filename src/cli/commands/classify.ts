@@ -30,6 +30,8 @@ export type ClassifyJsonLine =
         confidence: number
         box: number[]
         lowConfidence: boolean
+        /** 1-based line of the page the digit was read on (digits run line by line). */
+        line: number
         page?: number
       }[]
     }
@@ -48,6 +50,7 @@ function toJsonLine(file: string, result: FileResult): ClassifyJsonLine {
         confidence: Math.round(d.confidence * 1e4) / 1e4,
         box: d.box,
         lowConfidence: d.lowConfidence,
+        line: d.line + 1,
         ...(paged ? { page: p.page + 1 } : {})
       }))
     )

@@ -124,6 +124,7 @@ async function classifyOne(
             top3: best,
             lowConfidence: best[0].probability < LOW_CONFIDENCE_THRESHOLD,
             box: piece.box,
+            line: piece.line,
             ...(pictures
               ? {
                   mask: piece.mask,

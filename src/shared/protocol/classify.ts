@@ -107,6 +107,12 @@ export interface DigitPrediction {
   top3: { label: number; probability: number }[]
   lowConfidence: boolean
   box: Box
+  /**
+   * 0-based line of the page the digit was read on: digits are grouped into lines the way a reader
+   * does (chains of vertical overlap, so a wandering baseline stays one line), top to bottom, and
+   * `predictions` are in reading order, line by line, each left to right.
+   */
+  line: number
   /** The piece's ink mask as cut from the page (white ink on black), at most 64 px a side. */
   mask?: Picture
   /** Exactly what the model saw: 28x28 gray, MNIST polarity. */

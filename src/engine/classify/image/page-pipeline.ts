@@ -28,6 +28,8 @@ const PIECE_PICTURE_SIZE = 64
 interface PagePiece {
   /** In the page's own pixels. */
   box: Box
+  /** 0-based line of the page the digit was read on (lines.ts). */
+  line: number
   /** 28x28 bytes, MNIST polarity: what the model sees (divided by 255). */
   input: GrayImage
   /** The piece's ink as cut out, at most 64 px a side. */
@@ -112,7 +114,12 @@ export function analysePage(
       Math.max(1, Math.round(w / s)),
       Math.max(1, Math.round(h / s))
     ]
-    return { box, input: normaliseDigit(crop), mask: gray(shrink(crop, PIECE_PICTURE_SIZE)) }
+    return {
+      box,
+      line: p.line,
+      input: normaliseDigit(crop),
+      mask: gray(shrink(crop, PIECE_PICTURE_SIZE))
+    }
   })
   let mask: Picture | undefined
   if (pictures && thumbnail) {

@@ -1,6 +1,7 @@
 import type { Box } from '#shared/protocol/classify'
 import { EngineError } from '#shared/errors'
 import type { Component } from './components'
+import { groupLines } from './lines'
 
 /** One digit to classify: the components it is made of and their joint bounding box. */
 export interface Piece {
@@ -153,40 +154,26 @@ export function mergeBrokenStrokes(pieces: Piece[], stats?: MergeStats): Piece[]
 }
 
 /**
- * Reading order: pieces are grouped into rows (a piece joins a row when its vertical centre lies
- * within the row's extent), rows go top to bottom and each row left to right.
- */
-export function readingOrder(pieces: Piece[]): Piece[][] {
-  const byCentre = [...pieces].sort((a, b) => a.box[1] + a.box[3] / 2 - (b.box[1] + b.box[3] / 2))
-  const rows: { top: number; bottom: number; pieces: Piece[] }[] = []
-  for (const p of byCentre) {
-    const cy = p.box[1] + p.box[3] / 2
-    const row = rows.find((r) => cy >= r.top && cy <= r.bottom)
-    if (row) {
-      row.pieces.push(p)
-      row.top = Math.min(row.top, p.box[1])
-      row.bottom = Math.max(row.bottom, p.box[1] + p.box[3])
-    } else rows.push({ top: p.box[1], bottom: p.box[1] + p.box[3], pieces: [p] })
-  }
-  rows.sort((a, b) => a.top - b.top)
-  return rows.map((r) => r.pieces.sort((a, b) => a.box[0] - b.box[0]))
-}
-
-/**
  * More separate marks than this on one page is not handwritten digits: a photo of printed text, a
  * halftone, noise. Refused with a message rather than segmented (RELIABILITY I6).
  */
 const MAX_MARKS = 2000
 
+/** A digit in reading order, with the 0-based line of the page it was read on. */
+interface LinedPiece extends Piece {
+  line: number
+}
+
 /**
- * Components -> digits in reading order: drop specks, merge broken strokes, order by rows. `name`
+ * Components -> digits in reading order: drop specks, merge broken strokes, group into lines
+ * (lines.ts), each left to right. `name`
  * (the file, or "file page N") starts the message when a page has over MAX_MARKS marks.
  */
 export function segmentDigits(
   components: Component[],
   minSpeckArea: number,
   name = 'page'
-): Piece[] {
+): LinedPiece[] {
   const ink = dropSpecks(components, minSpeckArea)
   if (ink.length > MAX_MARKS) {
     throw new EngineError(
@@ -194,5 +181,7 @@ export function segmentDigits(
       `${name}: over ${MAX_MARKS.toLocaleString('en-US')} separate marks (${ink.length.toLocaleString('en-US')}): is this a photo of a page of text?`
     )
   }
-  return readingOrder(mergeBrokenStrokes(ink.map(toPiece))).flat()
+  return groupLines(mergeBrokenStrokes(ink.map(toPiece))).flatMap((pieces, line) =>
+    pieces.map((p) => ({ ...p, line }))
+  )
 }

@@ -14,6 +14,7 @@ import {
 } from '#shared/protocol/classify'
 import { errorInfo } from '../api'
 import { resultsToCsv } from '../image/csv'
+import { applyCorrections, correctionKey, type Corrections, type DigitRef } from './corrections'
 
 export type ClassifyApi = Pick<RendererApi, 'classify'>
 
@@ -32,6 +33,12 @@ export class ClassifyState {
   error = $state<string | null>(null)
   noModel = $state(false)
   minSpeckArea = $state(DEFAULT_MIN_SPECK_AREA)
+  /**
+   * The user's corrections and confirmations of the digits read (issue 16), cleared by a new
+   * request; replaced, never mutated. `readings` is what the view, table and CSV show.
+   */
+  corrections = $state.raw<Corrections>(new Map())
+  readings = $derived(applyCorrections(this.results, this.corrections))
   /** Drop -> answer time of the last request, milliseconds. */
   lastMillis = $state<number | null>(null)
 
@@ -42,8 +49,35 @@ export class ClassifyState {
     this.#api = api
   }
 
+  /** The selected file as the user reads it (corrections applied). */
   get current(): FileResult | undefined {
-    return this.results[this.selected]
+    return this.readings[this.selected]
+  }
+
+  /** Sets what a digit really is; the model's own label confirms it. */
+  correct(digit: DigitRef, label: number): void {
+    if (!Number.isInteger(label) || label < 0 || label > 9) return
+    const next = new Map(this.corrections)
+    next.set(correctionKey(digit), label)
+    this.corrections = next
+  }
+
+  /** Drops a correction: the digit reads as the model read it again. */
+  undoCorrection(digit: DigitRef): void {
+    const next = new Map(this.corrections)
+    next.delete(correctionKey(digit))
+    this.corrections = next
+  }
+
+  /** Whether the user corrected or confirmed the digit, and to what; undefined if untouched. */
+  correctionOf(digit: DigitRef): number | undefined {
+    return this.corrections.get(correctionKey(digit))
+  }
+
+  /** The model's own label for a digit, before any correction. */
+  modelLabel(digit: DigitRef): number | undefined {
+    const r = this.results[digit.file]
+    return r?.ok ? r.pages[digit.page]?.predictions[digit.digit]?.label : undefined
   }
 
   /**
@@ -90,7 +124,7 @@ export class ClassifyState {
 
   /** CSV text of the current results. */
   csv(): string {
-    return resultsToCsv(this.results)
+    return resultsToCsv(this.results, this.corrections)
   }
 
   async #run(inputs: Input[], started: number): Promise<void> {
@@ -115,6 +149,7 @@ export class ClassifyState {
         })
         read.forEach((x, i) => answers.set(x.input, r.results[i]))
       }
+      this.corrections = new Map()
       this.results = inputs.map((x) => ('file' in x ? answers.get(x)! : x))
       this.files = inputs.map((x) => ('file' in x ? x.file : undefined))
       this.selected = 0
