@@ -4,14 +4,7 @@
  */
 /** The same ids App.svelte uses for its nav tabs. */
 export type ViewId =
-  | 'train'
-  | 'gallery'
-  | 'classify'
-  | 'digits'
-  | 'inside'
-  | 'models'
-  | 'status'
-  | 'studies'
+  'train' | 'gallery' | 'classify' | 'digits' | 'inside' | 'models' | 'status' | 'studies'
 
 export class NavigationState {
   view = $state<ViewId>('train')
