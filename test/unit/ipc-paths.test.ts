@@ -84,6 +84,11 @@ function callsWith(p: string): [string, IpcChannel, unknown][] {
       { files: [{ name: 'a.png', bytes: new Uint8Array(1) }], options: { modelDir: p } }
     ],
     ['dataset:describe', 'dataset:describe', { source: { kind: 'folder', path: p } }],
+    [
+      'predictions:page source',
+      'predictions:page',
+      { offset: 0, limit: 1, source: { kind: 'folder', path: p } }
+    ],
     ['study:start studyDir', 'study:start', { strategy: 'grid', studyDir: p }],
     ['study:get dir', 'study:get', { dir: p }]
   ]

@@ -3,7 +3,7 @@ import { NUM_CLASSES, IMAGE_PIXELS } from '#shared/mnist'
 import { describeDataset } from '../data/datasets'
 import { loadDatasetCached } from '../data/dataset-cache'
 import { createModel, summarizeModel } from '../training/models'
-import { predictionsPage } from '../store/predictions-store'
+import { galleryPage } from '../store/source-predictions'
 import { activeRun, startTraining } from '../training/training-session'
 import type { HandlerTable } from './types'
 
@@ -35,5 +35,5 @@ export const trainingHandlers: HandlerTable<TrainingMethods> = {
       model.dispose()
     }
   },
-  'predictions:page': (params) => predictionsPage(params)
+  'predictions:page': (params) => galleryPage(params)
 }

@@ -18,6 +18,8 @@ export interface PredictionSet {
   probabilities: Float32Array
   predicted: Uint8Array
   confidence: Float32Array
+  /** Each image's file (`<label>/<file>`), for sources other than the MNIST test set. */
+  names?: string[]
 }
 
 let current: PredictionSet | null = null
@@ -59,6 +61,7 @@ export function predictionsPage(
   const items = hits.slice(params.offset, params.offset + params.limit).map((index) => ({
     index,
     image: set.images.slice(index * IMAGE_PIXELS, (index + 1) * IMAGE_PIXELS),
+    ...(set.names && { name: set.names[index] }),
     trueLabel: set.labels[index],
     predicted: set.predicted[index],
     confidence: set.confidence[index],

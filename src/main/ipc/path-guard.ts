@@ -30,6 +30,7 @@ const PATH_FIELDS: Partial<Record<IpcChannel, (p: Params) => Record<string, stri
       'options.modelDir': str((p?.options as Params)?.modelDir)
     }),
     'dataset:describe': (p) => ({ 'source.path': folderOf(p?.source) }),
+    'predictions:page': (p) => ({ 'source.path': folderOf(p?.source) }),
     'study:start': (p) => ({ studyDir: str(p?.studyDir) }),
     'study:get': (p) => ({ dir: str(p?.dir) })
   }

@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import type { SerializedError } from '../errors'
+import { GallerySourceSchema } from './gallery'
 import { DropoutSchema, EarlyStoppingSchema, WidthMultiplierSchema } from './run-options'
 
 export const PRESETS = ['seed', 'fast', 'accurate'] as const
@@ -140,13 +141,17 @@ const PredictionsPageParamsSchema = v.object({
     ])
   ),
   /** 'index' (test-set order) or 'confidence' (least sure first). */
-  sort: v.optional(v.picklist(['index', 'confidence']))
+  sort: v.optional(v.picklist(['index', 'confidence'])),
+  /** What to page through; the MNIST test set when absent (protocol/gallery.ts). */
+  source: v.optional(GallerySourceSchema)
 })
 export type PredictionsPageParams = v.InferOutput<typeof PredictionsPageParamsSchema>
 
 export interface TestPrediction {
-  /** Index in the test set. */
+  /** Index in the test set (or in the gallery source's own order). */
   index: number
+  /** The image's file for a source other than MNIST: `<label>/<file>`. */
+  name?: string
   /** 784 grayscale bytes, MNIST polarity (white ink on black). */
   image: Uint8Array
   trueLabel: number
