@@ -32,7 +32,8 @@ interface SourceImages {
 /** A source's fingerprint (cheap to compute) and how to read its images (the costly part). */
 interface SourceReader {
   key: string
-  count: number
+  /** Known empty without reading (My digits with no digit kept). */
+  empty: boolean
   read: () => Promise<SourceImages>
 }
 
@@ -45,9 +46,10 @@ export async function galleryPage(params: PredictionsPageParams): Promise<Predic
 }
 
 async function sourcePredictions(source: OtherSource): Promise<PredictionSet> {
-  const reader = source.kind === 'my-digits' ? await myDigitsReader() : await folderReader(source.path)
+  const reader =
+    source.kind === 'my-digits' ? await myDigitsReader() : await folderReader(source.path)
   // An empty source is an empty gallery, with or without a model: the view explains how to fill it.
-  if (reader.count === 0) return emptySet()
+  if (reader.empty) return emptySet()
   const { model } = await requireCurrentModel()
   if (cached?.model !== model || cached.key !== reader.key) {
     // Set synchronously, so the pages the grid asks for at once share one prediction pass.
@@ -90,7 +92,7 @@ async function myDigitsReader(): Promise<SourceReader> {
   const { items } = await listDigits(false)
   return {
     key: 'my-digits\n' + items.map((d) => `${d.label}/${d.name}`).join('\n'),
-    count: items.length,
+    empty: items.length === 0,
     read: async () => {
       const kept = (await listDigits(true)).items.filter((d) => d.input)
       const images = new Uint8Array(kept.length * IMAGE_PIXELS)
@@ -114,7 +116,7 @@ async function folderReader(path: string): Promise<SourceReader> {
     const { test } = await loadDatasetCached({ kind: 'folder', path })
     return {
       key: `idx\n${path}`,
-      count: test.count,
+      empty: test.count === 0,
       read: async () => ({ images: test.images, labels: test.labels })
     }
   }
@@ -128,8 +130,8 @@ async function folderReader(path: string): Promise<SourceReader> {
   )
   return {
     key: `labelled\n${path}\n${times.join(',')}`,
-    // Unknown until read: the folder may hold only unusable files (then readLabelledFolder says so).
-    count: Number.POSITIVE_INFINITY,
+    // A folder of only unusable files is refused by readLabelledFolder, with the reasons.
+    empty: false,
     read: async () => {
       const read = await readLabelledFolder(path)
       return { images: read.images, labels: read.labels, names: read.files }
