@@ -28,7 +28,13 @@ afterAll(async () => {
 })
 
 const MY_DIGITS = { kind: 'my-digits' } as const
-const TINY = { preset: 'fast', epochs: 1, trainLimit: 2000, testLimit: 200, validationSplit: 0 }
+const TINY = {
+  preset: 'fast',
+  epochs: 1,
+  trainLimit: 2000,
+  testLimit: 200,
+  validationSplit: 0
+} as const
 
 async function page(
   filter?: { kind: 'misclassified' } | { kind: 'true' | 'predicted'; label: number },

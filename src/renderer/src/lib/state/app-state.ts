@@ -66,6 +66,7 @@ export function createAppState(api: RendererApi): AppState {
         refreshOnEvents(api, ['training:done'], () => state.exports.refreshCurrent()),
         api.on('model:changed', (e) => state.exports.setCurrent(e.model)),
         api.on('training:done', () => void state.gallery.refresh()),
+        state.gallery.connect(),
         refreshOnEvents(api, ['digits:changed'], () => state.digits.refresh()),
         api.on('training:done', (e) => state.digits.noteDone(e)),
         // A (re)started engine may have missed the first requests or picked another backend.

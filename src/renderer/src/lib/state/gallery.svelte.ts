@@ -1,14 +1,15 @@
 /**
- * The gallery of test-set predictions: filter, sort, and a sparse cache of pages fetched from the
+ * The gallery of predictions on a source (the MNIST test set, My digits, a dataset folder): filter, sort, and a sparse cache of pages fetched from the
  * engine as the virtual grid scrolls. Only the pages around the visible rows are ever requested,
  * never all 10,000 images at once. Responses to an older filter are dropped by generation number,
  * so a slow page can't paint digits of the previous filter.
  */
 import type { RendererApi } from '#shared/ipc-contract'
+import type { GallerySource } from '#shared/protocol/gallery'
 import type { PredictionFilter, TestPrediction } from '#shared/protocol/training'
 import { errorInfo } from '../api'
 
-type GalleryApi = Pick<RendererApi, 'predictions'>
+type GalleryApi = Pick<RendererApi, 'predictions' | 'on'>
 export type GallerySort = 'index' | 'confidence'
 
 /** Items per request: about one screen of tiles, so the first paint waits for little data. */
@@ -18,7 +19,7 @@ export const PAGE_SIZE = 120
 export function describeFilter(filter: PredictionFilter): string {
   switch (filter.kind) {
     case 'all':
-      return 'All test digits'
+      return 'All digits'
     case 'misclassified':
       return 'Misclassified'
     case 'true':
@@ -30,7 +31,31 @@ export function describeFilter(filter: PredictionFilter): string {
   }
 }
 
+/** A tile's or the detail dialog's name for a digit: its file, or its place in the test set. */
+export function digitTitle(item: TestPrediction): string {
+  return item.name ?? `Test image #${item.index}`
+}
+
+/** What the gallery shows, in words (source picker, panel title). */
+export function describeSource(source: GallerySource): string {
+  switch (source.kind) {
+    case 'mnist':
+      return 'MNIST test set'
+    case 'my-digits':
+      return 'My digits'
+    case 'folder':
+      return `Folder ${source.path.split(/[\\/]/).filter(Boolean).pop() ?? source.path}`
+  }
+}
+
+/** The gallery panel's and grid's name: what is predicted. */
+export function galleryTitle(source: GallerySource): string {
+  return source.kind === 'mnist' ? 'Test predictions' : `Predictions on ${describeSource(source)}`
+}
+
 export class GalleryState {
+  /** Which images the gallery pages through; filters and sort apply to every source alike. */
+  source = $state.raw<GallerySource>({ kind: 'mnist' })
   filter = $state.raw<PredictionFilter>({ kind: 'all' })
   sort = $state<GallerySort>('index')
   /** Matching predictions in total; null until the first page has arrived. */
@@ -67,9 +92,30 @@ export class GalleryState {
     await this.#fetchPage(0)
   }
 
-  setFilter(filter: PredictionFilter): Promise<void> {
+  /** A new filter, on `source` when given (the confusion matrix shows MNIST test digits). */
+  setFilter(filter: PredictionFilter, source: GallerySource = this.source): Promise<void> {
     this.filter = filter
+    this.source = source
     return this.refresh()
+  }
+
+  setSource(source: GallerySource): Promise<void> {
+    this.source = source
+    return this.refresh()
+  }
+
+  /**
+   * Reloads when what is shown changes: My digits after `digits:changed`, any source after an
+   * imported model (a finished run is handled by the app state). Returns the unsubscribe.
+   */
+  connect(): () => void {
+    const offs = [
+      this.#api.on('digits:changed', () => {
+        if (this.source.kind === 'my-digits') void this.refresh()
+      }),
+      this.#api.on('model:changed', () => void this.refresh())
+    ]
+    return () => offs.forEach((off) => off())
   }
 
   setSort(sort: GallerySort): Promise<void> {
@@ -99,7 +145,8 @@ export class GalleryState {
         offset: page * PAGE_SIZE,
         limit: PAGE_SIZE,
         filter: $state.snapshot(this.filter) as PredictionFilter,
-        sort: this.sort
+        sort: this.sort,
+        source: $state.snapshot(this.source) as GallerySource
       })
       if (generation !== this.#generation) return
       const next = new Map(this.pages)
