@@ -50,7 +50,7 @@ describe('gallery source switch', () => {
     expect(screen.getByRole('heading', { name: 'Predictions on My digits' })).toBeTruthy()
     expect(screen.getByRole('grid', { name: 'Predictions on My digits' })).toBeTruthy()
     expect(tiles(container)[0].getAttribute('aria-label')).toMatch(/^0\/mine0\.png: predicted/)
-    expect(screen.getByRole('option', { name: 'File order' })).toBeTruthy()
+    expect(screen.getByRole('option', { name: 'Oldest first' })).toBeTruthy()
 
     // The filter applies to the new source, which stays chosen.
     await fireEvent.change(container.querySelector('select[name="filter"]')!, {
@@ -81,6 +81,7 @@ describe('gallery source switch', () => {
     })
     await waitFor(() => expect(tiles(container)).toHaveLength(5))
     expect(fake.asked().at(-1)).toBe('folder:/data/hand')
+    expect(screen.getByRole('option', { name: 'File order' })).toBeTruthy()
 
     // A confusion-matrix cell (TrainingView) shows MNIST test digits, whatever the source was.
     await app.gallery.setFilter({ kind: 'pair', trueLabel: 3, predicted: 4 }, { kind: 'mnist' })

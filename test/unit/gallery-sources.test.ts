@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineClient } from '#host/engine-client'
 import type { TestPrediction } from '#shared/protocol/training'
+import { embeddedMnistDir } from '#engine/store/paths'
 import { encodePng } from '../fixtures/encode'
 import { writeLabelledDigits } from '../fixtures/labelled-folder'
 import { renderScan } from '../fixtures/render-scan'
@@ -111,5 +112,14 @@ describe('gallery sources', () => {
     // One more image in the folder is seen on the next page (the key holds the folders' times).
     await writeLabelledDigits(dir, 14, 1)
     expect((await page(undefined, source)).total).toBe(5)
+  })
+
+  it('pages an IDX folder by its test split', async () => {
+    const source = { kind: 'folder', path: embeddedMnistDir() } as const
+    const all = await page(undefined, source)
+    expect(all.total).toBe(10_000)
+    expect(all.items[0].name).toBeUndefined()
+    // MNIST's test split holds 1,010 threes.
+    expect((await page({ kind: 'true', label: 3 }, source)).total).toBe(1010)
   })
 })
