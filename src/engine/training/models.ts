@@ -1,27 +1,19 @@
 /**
- * The three model presets, each a `createXModel()` factory in the style of tfjs-examples
- * mnist-node/model.js: layers only, no side effects. The optimizer and loss belong to training
- * (optimizer.ts), so nothing here holds a learning rate. Initializers are seeded so a run is
- * reproducible from its seed. Augmentation is not a layer: it runs on each batch (augment.ts).
+ * The three model presets, in the style of tfjs-examples mnist-node/model.js: layers only, no side
+ * effects. The optimizer and loss belong to training (optimizer.ts), so nothing here holds a
+ * learning rate. Each preset is an architecture spec (shared/model-spec/presets.ts) built by
+ * build-model.ts with seeded initializers, so a run is reproducible from its seed. Augmentation is
+ * not a layer: it runs on each batch (augment.ts).
  */
-import * as tf from '@tensorflow/tfjs'
-import { IMAGE_SIZE, NUM_CLASSES } from '#shared/mnist'
+import type * as tf from '@tensorflow/tfjs'
+import { PRESET_SPECS } from '#shared/model-spec/presets'
+import type { ModelSpec } from '#shared/model-spec/schema'
 import type { ModelSummary, PresetName } from '#shared/protocol/training'
+import { buildModel } from './build-model'
 
-const INPUT_SHAPE: [number, number, number] = [IMAGE_SIZE, IMAGE_SIZE, 1]
 interface ModelOptions {
   /** Seeds the weight initializers, so the same seed gives the same starting weights. */
   seed: number
-}
-
-/** Seeded initializers: each layer gets its own stream derived from the run's seed. */
-function seeded(
-  seed: number
-): () => { kernelInitializer: ReturnType<typeof tf.initializers.glorotUniform> } {
-  let layer = 0
-  return () => ({
-    kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 101 + layer++ })
-  })
 }
 
 /**
@@ -29,108 +21,40 @@ function seeded(
  * parts of digits; 2x2 max-pooling halves the resolution after each; a 128-unit dense layer
  * combines them; softmax gives one probability per digit. ~99 % after 3 epochs.
  */
-export function createSeedModel({ seed }: ModelOptions): tf.Sequential {
-  const init = seeded(seed)
-  const model = tf.sequential({ name: 'seed' })
-  model.add(
-    tf.layers.conv2d({
-      inputShape: INPUT_SHAPE,
-      filters: 32,
-      kernelSize: 3,
-      activation: 'relu',
-      ...init()
-    })
-  )
-  model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
-  model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', ...init() }))
-  model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
-  model.add(tf.layers.flatten())
-  model.add(tf.layers.dense({ units: 128, activation: 'relu', ...init() }))
-  model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }))
-  return model
+export function createSeedModel(options: ModelOptions): tf.Sequential {
+  return buildModel(PRESET_SPECS.seed, options)
 }
 
 /**
  * `fast`: a first look in seconds. 8 then 16 filters (a quarter of `seed`) and no hidden dense
  * layer: about 10x less work per image, still ~97-98 % after one epoch.
  */
-export function createFastModel({ seed }: ModelOptions): tf.Sequential {
-  const init = seeded(seed)
-  const model = tf.sequential({ name: 'fast' })
-  model.add(
-    tf.layers.conv2d({
-      inputShape: INPUT_SHAPE,
-      filters: 8,
-      kernelSize: 3,
-      activation: 'relu',
-      ...init()
-    })
-  )
-  model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
-  model.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', ...init() }))
-  model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
-  model.add(tf.layers.flatten())
-  model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }))
-  return model
+export function createFastModel(options: ModelOptions): tf.Sequential {
+  return buildModel(PRESET_SPECS.fast, options)
 }
 
 /**
- * Batch-norm moving averages: 0.9 instead of Keras' 0.99, so the inference statistics settle
- * within ~50 batches and even a short run evaluates as well as it trains.
+ * `accurate`: two conv blocks of two 3x3 convolutions each (no bias: the batch norm that follows
+ * has its own offset), batch normalization after every convolution (steadier, faster training;
+ * momentum 0.9 instead of Keras' 0.99, so the inference statistics settle within ~50 batches and
+ * even a short run evaluates as well as it trains) and dropout after each block (25 %, the usual
+ * rate for conv features) and before the output (50 %, where the dense layer would otherwise
+ * overfit first). Meant to be trained with augmentation on (augment.ts).
  */
-const BN_MOMENTUM = 0.9
+export function createAccurateModel(options: ModelOptions): tf.Sequential {
+  return buildModel(PRESET_SPECS.accurate, options)
+}
 
 /**
- * `accurate`: two conv blocks of two 3x3 convolutions each, batch normalization after every
- * convolution (steadier, faster training) and dropout after each block and before the output
- * (so it can't memorise writers). Meant to be trained with augmentation on (augment.ts).
+ * Builds the layers of a preset, or of the user's architecture when one is given (uncompiled:
+ * training adds its optimizer, optimizer.ts).
  */
-export function createAccurateModel({ seed }: ModelOptions): tf.Sequential {
-  const init = seeded(seed)
-  const model = tf.sequential({ name: 'accurate' })
-  const convBlock = (filters: number, first: boolean): void => {
-    const conv = (extra: object): void => {
-      // No bias: the batch norm that follows has its own offset (beta).
-      model.add(
-        tf.layers.conv2d({
-          filters,
-          kernelSize: 3,
-          padding: 'same',
-          useBias: false,
-          ...init(),
-          ...extra
-        })
-      )
-      model.add(tf.layers.batchNormalization({ momentum: BN_MOMENTUM }))
-      model.add(tf.layers.activation({ activation: 'relu' }))
-    }
-    conv(first ? { inputShape: INPUT_SHAPE } : {})
-    conv({})
-    model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
-    // 25 % dropout after each block: the usual rate for conv features.
-    model.add(tf.layers.dropout({ rate: 0.25 }))
-  }
-  convBlock(32, true)
-  convBlock(64, false)
-  model.add(tf.layers.flatten())
-  model.add(tf.layers.dense({ units: 256, useBias: false, ...init() }))
-  model.add(tf.layers.batchNormalization({ momentum: BN_MOMENTUM }))
-  model.add(tf.layers.activation({ activation: 'relu' }))
-  // 50 % before the classifier, where the dense layer would otherwise overfit first.
-  model.add(tf.layers.dropout({ rate: 0.5 }))
-  model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }))
-  return model
-}
-
-const FACTORIES: Record<PresetName, (o: ModelOptions) => tf.Sequential> = {
-  seed: createSeedModel,
-  fast: createFastModel,
-  accurate: createAccurateModel
-}
-
-/** Builds the layers of a preset (uncompiled: training adds its optimizer, optimizer.ts). */
-export function createModel(preset: PresetName, options: ModelOptions): tf.Sequential {
-  return FACTORIES[preset](options)
+export function createModel(
+  preset: PresetName,
+  options: ModelOptions,
+  architecture?: ModelSpec
+): tf.Sequential {
+  return buildModel(architecture ?? PRESET_SPECS[preset], options)
 }
 
 /** Layer, output shape and parameter count as data, for the UI table and the CLI header. */
