@@ -10,6 +10,7 @@ import { EXPORT_USAGE, runExport } from './commands/export'
 import { RUNS_USAGE, runRuns } from './commands/runs'
 import { CLASSIFY_USAGE, runClassify } from './commands/classify'
 import { EXPLAIN_USAGE, runExplain } from './commands/explain'
+import { MODEL_USAGE, runModel } from './commands/model'
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> }
 
@@ -20,7 +21,8 @@ const commands: Record<string, Command> = {
   export: { usage: EXPORT_USAGE, run: runExport },
   runs: { usage: RUNS_USAGE, run: runRuns },
   classify: { usage: CLASSIFY_USAGE, run: runClassify },
-  explain: { usage: EXPLAIN_USAGE, run: runExplain }
+  explain: { usage: EXPLAIN_USAGE, run: runExplain },
+  model: { usage: MODEL_USAGE, run: runModel }
 }
 
 function usage(): string {

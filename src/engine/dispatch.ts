@@ -7,6 +7,7 @@ import {
   type ReplyMessage,
   type RequestMessage
 } from '#shared/engine-protocol'
+import { architectureHandlers } from './handlers/architectures'
 import { benchHandlers } from './handlers/bench'
 import { classifyHandlers } from './handlers/classify'
 import { explainHandlers } from './handlers/explain'
@@ -22,7 +23,8 @@ const handlers = {
   ...classifyHandlers,
   ...modelHandlers,
   ...benchHandlers,
-  ...explainHandlers
+  ...explainHandlers,
+  ...architectureHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>
 
 /**

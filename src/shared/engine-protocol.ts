@@ -14,13 +14,15 @@ import { classifyParamSchemas, type ClassifyEvent, type ClassifyMethods } from '
 import { modelParamSchemas, type ModelEvent, type ModelMethods } from './protocol/models'
 import { benchParamSchemas, type BenchMethods } from './protocol/bench'
 import { explainParamSchemas, type ExplainEvent, type ExplainMethods } from './protocol/explain'
+import { architectureParamSchemas, type ArchitectureMethods } from './protocol/architectures'
 
 export type EngineMethods = InfoMethods &
   TrainingMethods &
   ClassifyMethods &
   ModelMethods &
   BenchMethods &
-  ExplainMethods
+  ExplainMethods &
+  ArchitectureMethods
 export type EngineMethod = keyof EngineMethods
 export type ParamsOf<M extends EngineMethod> = EngineMethods[M]['params']
 export type ResultOf<M extends EngineMethod> = EngineMethods[M]['result']
@@ -32,7 +34,8 @@ export const engineParamSchemas: Record<EngineMethod, v.GenericSchema> = {
   ...classifyParamSchemas,
   ...modelParamSchemas,
   ...benchParamSchemas,
-  ...explainParamSchemas
+  ...explainParamSchemas,
+  ...architectureParamSchemas
 }
 
 /** Every method name, for allowlists (IPC forwarding, preload surface). */

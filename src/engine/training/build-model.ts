@@ -9,7 +9,7 @@ import { EngineError } from '#shared/errors'
 import { analyseLayers, firstProblem, INPUT_SHAPE } from '#shared/model-spec/analyse'
 import type { LayerSpec, ModelSpec } from '#shared/model-spec/schema'
 
-export interface BuildOptions {
+interface BuildOptions {
   /** Seeds the weight initializers, so the same seed gives the same starting weights. */
   seed: number
 }

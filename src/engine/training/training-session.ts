@@ -16,6 +16,7 @@ import type { BackendChoice } from '../backend/selection'
 import { loadDatasetCached } from '../data/dataset-cache'
 import { acquireEngine } from '../busy-lock'
 import { createModel, summarizeModel } from './models'
+import { assertTrainable } from './check-architecture'
 import { prepareForTraining } from './optimizer'
 import { loadModelFromDir, saveModelToDir, setCurrentModel } from '../store/model-store'
 import { appVersion, lastModelDir } from '../store/paths'
@@ -42,7 +43,8 @@ async function modelFor(
   config: TrainConfig
 ): Promise<{ model: tf.LayersModel; initialEpoch: number; preset: TrainConfig['preset'] }> {
   if (!config.resumeFrom) {
-    const model = createModel(config.preset, { seed: config.seed })
+    if (config.architecture) assertTrainable(config.architecture, config.batchSize)
+    const model = createModel(config.preset, { seed: config.seed }, config.architecture)
     prepareForTraining(model, config.learningRate)
     return { model, initialEpoch: 0, preset: config.preset }
   }

@@ -10,11 +10,11 @@ const int = (min: number, max: number): v.GenericSchema<number> =>
   v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max))
 
 /** Activations a Conv2D or hidden Dense may have (ONNX maps each, GELU as its erf formula). */
-export const HIDDEN_ACTIVATIONS = ['relu', 'elu', 'gelu', 'tanh', 'sigmoid', 'linear'] as const
+const HIDDEN_ACTIVATIONS = ['relu', 'elu', 'gelu', 'tanh', 'sigmoid', 'linear'] as const
 /** A Dense or Activation layer may also end in softmax (the classifier does). */
-export const ACTIVATIONS = [...HIDDEN_ACTIVATIONS, 'softmax'] as const
-export type ActivationName = (typeof ACTIVATIONS)[number]
-export const PADDINGS = ['valid', 'same'] as const
+const ACTIVATIONS = [...HIDDEN_ACTIVATIONS, 'softmax'] as const
+type ActivationName = (typeof ACTIVATIONS)[number]
+const PADDINGS = ['valid', 'same'] as const
 
 const Conv2DSchema = v.object({
   type: v.literal('Conv2D'),
@@ -71,7 +71,7 @@ export const LayerSpecSchema = v.variant('type', [
   DenseSchema
 ])
 export type LayerSpec = v.InferOutput<typeof LayerSpecSchema>
-export type LayerType = LayerSpec['type']
+type LayerType = LayerSpec['type']
 
 /** The layer types offered, in the editor's order. */
 export const LAYER_TYPES: readonly LayerType[] = [

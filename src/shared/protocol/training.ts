@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import type { SerializedError } from '../errors'
+import { ModelSpecSchema } from '../model-spec/schema'
 
 export const PRESETS = ['seed', 'fast', 'accurate'] as const
 export type PresetName = (typeof PRESETS)[number]
@@ -55,7 +56,9 @@ export const TrainConfigSchema = v.object({
    * The settings the user gave explicitly (CLI flags); the rest are defaults. Resuming a run's
    * checkpoint takes the run's saved settings for the others; absent means every one was given.
    */
-  givenSettings: v.optional(v.array(v.picklist(TRAIN_SETTINGS)))
+  givenSettings: v.optional(v.array(v.picklist(TRAIN_SETTINGS))),
+  /** The user's own architecture (issue 14); absent = the preset's. Runs record it in config.json. */
+  architecture: v.optional(ModelSpecSchema)
 })
 export type TrainConfig = v.InferOutput<typeof TrainConfigSchema>
 
