@@ -13,7 +13,6 @@ const int = (min: number, max: number): v.GenericSchema<number> =>
 const HIDDEN_ACTIVATIONS = ['relu', 'elu', 'gelu', 'tanh', 'sigmoid', 'linear'] as const
 /** A Dense or Activation layer may also end in softmax (the classifier does). */
 const ACTIVATIONS = [...HIDDEN_ACTIVATIONS, 'softmax'] as const
-type ActivationName = (typeof ACTIVATIONS)[number]
 const PADDINGS = ['valid', 'same'] as const
 
 const Conv2DSchema = v.object({
