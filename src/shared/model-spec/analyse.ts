@@ -15,7 +15,7 @@ export const MAX_SPEC_PARAMETERS = 20_000_000
 /** [height, width, channels] for images, [units] after Flatten/GlobalAveragePooling2D/Dense. */
 export type Shape = number[]
 
-interface LayerAnalysis {
+export interface LayerAnalysis {
   index: number
   type: string
   /** Null once an earlier layer (or this one) broke the stack. */

@@ -16,6 +16,7 @@ import { NavigationState } from './navigation.svelte'
 import { refreshOnEvents } from './refresh-on-events'
 import { RunsState } from './runs.svelte'
 import { TrainConfigState } from './train-config.svelte'
+import { ArchitectureState } from './architecture.svelte'
 import { TrainingState } from './training.svelte'
 
 export interface AppState {
@@ -30,6 +31,8 @@ export interface AppState {
   exports: ExportState
   /** The Inside view's digit and explanation (the gallery and Classify open digits in it). */
   inside: InsideState
+  /** The architecture editor (issue 14): the user's own layers, used instead of the preset. */
+  architecture: ArchitectureState
   /** Subscribes every state to the engine's events and loads what each shows; returns the undo. */
   connect(): () => void
 }
@@ -47,6 +50,7 @@ export function createAppState(api: RendererApi): AppState {
     runs: new RunsState(api),
     exports: new ExportState(api),
     inside: new InsideState(api),
+    architecture: new ArchitectureState(api),
     connect: () => {
       const offs = [
         state.status.start(),
