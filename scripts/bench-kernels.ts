@@ -69,11 +69,11 @@ async function step(): Promise<void> {
 function threadCpuSeconds(): Map<string, number> {
   const result = new Map<string, number>()
   try {
-    const tick = 100 // USER_HZ on Linux
     for (const tid of readdirSync('/proc/self/task')) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      result.set(tid, (Number(fields[11]) + Number(fields[12])) / tick)
+      // schedstat's first field: nanoseconds on a core (stat's utime/stime tick at 10 ms only).
+      const onCpuNs = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim()
+      result.set(`${tid} ${name}`, Number(onCpuNs) / 1e9)
     }
   } catch {
     // Not Linux: no per-thread figures.
@@ -94,6 +94,12 @@ const busiest = Math.max(0, ...[...threads1].map(([tid, t]) => t - (threads0.get
 // while samples per CPU-second shows what the kernels cost.
 const cpuSeconds = (cpu.user + cpu.system) / 1e6
 const samples = batches * batchSize
+// Which threads of this process used the cores while the timed batches ran: the two training
+// threads, and anything else competing with them (V8's background compilers and GC helpers).
+const perThread = [...threads1]
+  .map(([id, t]) => [id, t - (threads0.get(id) ?? 0)] as const)
+  .filter(([, t]) => t >= 0.005)
+  .sort((a, b) => b[1] - a[1])
 console.log(
   `${choice.name}${parallel ? ' x2 threads' : ''}${values['fused-adam'] ? ', fused Adam' : ''}: ${preset}, batch ${batchSize}, ${batches} batches after ${warmup} warm-up: ` +
     `${(samples / seconds).toFixed(0)} samples/s wall (${((seconds / batches) * 1000).toFixed(1)} ms/batch), ` +
@@ -101,6 +107,11 @@ console.log(
     (busiest > 0 ? `, ${(samples / busiest).toFixed(0)} per busiest-thread CPU-second` : '') +
     `, load ${os.loadavg()[0].toFixed(2)}`
 )
+if (perThread.length > 0)
+  console.log(
+    `CPU seconds by thread over ${seconds.toFixed(2)} s: ` +
+      perThread.map(([id, t]) => `${id.split(' ').slice(1).join(' ')} ${t.toFixed(2)}`).join(', ')
+  )
 
 if (profileBatches > 0) {
   const info = await tf.profile(async () => {

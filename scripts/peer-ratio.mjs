@@ -74,6 +74,8 @@ const lastJson = (text, type) =>
  */
 function ours() {
   const args = [join(ROOT, 'bin', 'digit-studio.mjs'), 'bench', '--json', '--preset', values.preset]
+  // Only the backend compared, so the peer runs right after it, under the same load.
+  args.push('--backend', values.backend)
   if (values.batches) args.push('--batches', values.batches)
   const r = capture(process.execPath, args)
   const bench = lastJson(r.stdout, 'bench')

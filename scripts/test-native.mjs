@@ -32,7 +32,10 @@ export const ENGINE_UNIT_TESTS = [
   'test/unit/import-model.test.ts',
   'test/unit/export-tfjs.test.ts',
   'test/unit/onnx-export.test.ts',
-  'test/unit/keras-export.test.ts'
+  'test/unit/keras-export.test.ts',
+  'test/unit/explain-engine.test.ts',
+  'test/unit/explain-cli.test.ts',
+  'test/unit/explain-inside.test.ts'
 ]
 
 function run(command, args, env = {}) {

@@ -54,6 +54,21 @@ export function formatDone(d: DoneEvent): string {
     `Test accuracy: ${pct(d.testAccuracy)} (loss ${fixed(d.testLoss, 4)}) on ${int(d.testCount)} images`,
     `Trained in ${formatDuration(d.totalSeconds)} at ${int(d.samplesPerSecond)} samples/s on ${d.backend}${mem}`,
     `Model saved to ${d.modelDir}`,
-    ...(d.runDir ? [`Run folder: ${d.runDir}`] : [])
+    ...(d.runDir ? [`Run folder: ${d.runDir}`] : []),
+    ...addedLines(d)
   ].join('\n')
+}
+
+/** Before/after of a run with added images (fine-tune), side by side. */
+function addedLines(d: DoneEvent): string[] {
+  if (d.addedImages === undefined) return []
+  const before = (x: number | undefined): string => (x === undefined ? '-' : pct(x))
+  return [
+    `Added images: ${int(d.addedImages)} used (${int(d.heldOutCount ?? 0)} held out), ${int(d.skippedImages ?? 0)} skipped`,
+    `Held-out added images: ${before(d.heldOutAccuracyBefore)} before, ${before(d.heldOutAccuracyAfter)} after`,
+    ...(d.testAccuracyBefore !== undefined
+      ? [`Test set: ${pct(d.testAccuracyBefore)} before, ${pct(d.testAccuracy)} after`]
+      : []),
+    ...(d.fromModel ? [`Started from ${d.fromModel} (kept; its run stays in runs history)`] : [])
+  ]
 }

@@ -11,6 +11,7 @@ import { RUNS_USAGE, runRuns } from './commands/runs'
 import { CLASSIFY_USAGE, runClassify } from './commands/classify'
 import { EXPLAIN_USAGE, runExplain } from './commands/explain'
 import { MODEL_USAGE, runModel } from './commands/model'
+import { DIGITS_USAGE, runDigits } from './commands/digits'
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> }
 
@@ -22,7 +23,8 @@ const commands: Record<string, Command> = {
   runs: { usage: RUNS_USAGE, run: runRuns },
   classify: { usage: CLASSIFY_USAGE, run: runClassify },
   explain: { usage: EXPLAIN_USAGE, run: runExplain },
-  model: { usage: MODEL_USAGE, run: runModel }
+  model: { usage: MODEL_USAGE, run: runModel },
+  digits: { usage: DIGITS_USAGE, run: runDigits }
 }
 
 function usage(): string {

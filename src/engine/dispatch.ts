@@ -14,6 +14,7 @@ import { explainHandlers } from './handlers/explain'
 import { infoHandlers } from './handlers/info'
 import { modelHandlers } from './handlers/models'
 import { trainingHandlers } from './handlers/training'
+import { digitsHandlers } from './handlers/digits'
 import type { EngineContext, Handler } from './handlers/types'
 import { ensureDataHome } from './store/data-home'
 
@@ -24,7 +25,8 @@ const handlers = {
   ...modelHandlers,
   ...benchHandlers,
   ...explainHandlers,
-  ...architectureHandlers
+  ...architectureHandlers,
+  ...digitsHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>
 
 /**

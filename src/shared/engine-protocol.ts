@@ -15,6 +15,7 @@ import { modelParamSchemas, type ModelEvent, type ModelMethods } from './protoco
 import { benchParamSchemas, type BenchMethods } from './protocol/bench'
 import { explainParamSchemas, type ExplainEvent, type ExplainMethods } from './protocol/explain'
 import { architectureParamSchemas, type ArchitectureMethods } from './protocol/architectures'
+import { digitsParamSchemas, type DigitsChangedEvent, type DigitsMethods } from './protocol/digits'
 
 export type EngineMethods = InfoMethods &
   TrainingMethods &
@@ -22,7 +23,8 @@ export type EngineMethods = InfoMethods &
   ModelMethods &
   BenchMethods &
   ExplainMethods &
-  ArchitectureMethods
+  ArchitectureMethods &
+  DigitsMethods
 export type EngineMethod = keyof EngineMethods
 export type ParamsOf<M extends EngineMethod> = EngineMethods[M]['params']
 export type ResultOf<M extends EngineMethod> = EngineMethods[M]['result']
@@ -35,7 +37,8 @@ export const engineParamSchemas: Record<EngineMethod, v.GenericSchema> = {
   ...modelParamSchemas,
   ...benchParamSchemas,
   ...explainParamSchemas,
-  ...architectureParamSchemas
+  ...architectureParamSchemas,
+  ...digitsParamSchemas
 }
 
 /** Every method name, for allowlists (IPC forwarding, preload surface). */
@@ -47,6 +50,7 @@ export type EngineEvent =
   | ClassifyEvent
   | ModelEvent
   | ExplainEvent
+  | DigitsChangedEvent
   | { type: 'engine:log'; level: 'info' | 'warn'; message: string }
 
 /** host -> engine */

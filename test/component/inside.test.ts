@@ -233,6 +233,23 @@ describe('InsideView', () => {
     )
     await screen.findByRole('img', { name: 'Integrated Gradients map of 3' })
   })
+
+  it('says which sanity checks each method passed: occlusion is flagged where it is picked and under its map', async () => {
+    const { api } = fakeApi()
+    const { app } = renderView(InsideView, api)
+    await app.inside.openDigit(new Uint8Array(784), 'Test image #0')
+    const answer = within(await screen.findByRole('region', { name: 'Explanation' }))
+    expect(answer.getByText('Sanity check partly passed.')).toBeTruthy()
+    expect(answer.queryByText('Sanity check failed.')).toBeNull()
+    const occlusion = screen.getByRole('radio', {
+      name: 'Occlusion (no gradients): fails the sanity check'
+    })
+    expect(screen.getByRole('radio', { name: 'SmoothGrad' })).toBeTruthy()
+    await fireEvent.click(occlusion)
+    await screen.findByRole('img', { name: 'Occlusion map of 7' })
+    expect(answer.getByText('Sanity check failed.')).toBeTruthy()
+    expect(answer.getByText(/a network with random weights gives a similar map/)).toBeTruthy()
+  })
 })
 
 describe('features forming while training', () => {

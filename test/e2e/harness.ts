@@ -59,7 +59,8 @@ export type AppChannelHandlers = {
 }
 
 /** The labels of the left navigation's tabs. */
-export type ViewLabel = 'Train' | 'Gallery' | 'Classify' | 'Inside' | 'Runs & Export' | 'Engine'
+export type ViewLabel =
+  'Train' | 'Gallery' | 'Classify' | 'My digits' | 'Inside' | 'Runs & Export' | 'Engine'
 
 export interface LaunchOptions {
   /** What the native dialogs "pick"; default: every dialog is cancelled. */

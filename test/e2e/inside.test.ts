@@ -1,7 +1,8 @@
 /**
  * The Inside view end to end: the built renderer in Chromium, `window.api` bridged to a real
  * engine that has just trained a small model. A gallery tile, a Classify digit and the Inside
- * view's own draw pad (live, while drawing) each open the view; screenshots go to docs/screenshots.
+ * view's own draw pad (live, while drawing) each open the view; screenshots go to docs/screenshots
+ * (one in the dark theme, with occlusion's failed sanity check shown).
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -103,6 +104,11 @@ describe('Inside view (Chromium, real engine)', () => {
         { timeout: 30_000 }
       )
       .toBe(1)
+    // Occlusion fails the saliency sanity checks (README "Honest explanations"): the view says so.
+    expect(await answer().getByText('Sanity check failed.').count()).toBe(1)
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await page.screenshot({ path: join(SHOTS, 'inside-occlusion-dark.png'), fullPage: true })
+    await page.emulateMedia({ colorScheme: 'light' })
     await page.getByRole('radio', { name: 'SmoothGrad' }).check()
     await inside()
       .getByRole('button', { name: /^Explain 3:/ })

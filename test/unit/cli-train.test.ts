@@ -194,4 +194,24 @@ describe('digit-studio bench', () => {
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--preset "huge" is not one of seed, accurate, all/)
   })
+
+  it('--backend measures that backend only (what the PyTorch peer ratio runs); a bad one is refused', async () => {
+    const run = await cli([
+      'bench',
+      '--json',
+      '--preset',
+      'seed',
+      '--backend',
+      'wasm',
+      '--batches',
+      '1'
+    ])
+    expect(run.code).toBe(0)
+    const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!)
+    expect(Object.keys(last.presets.seed)).toEqual(['wasm'])
+    expect(last.presets.seed.wasm.trainSamplesPerSecond).toBeGreaterThan(0)
+    const bad = await cli(['bench', '--backend', 'gpu'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--backend "gpu" is not one of native, wasm, cpu/)
+  })
 })

@@ -4,14 +4,15 @@ import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runCli, type CliResult } from '../helpers/cli'
+import { engineBackendEnv, expectedBackendKind } from '../helpers/engine'
 import { viridis } from '#shared/colormap'
 import type { ExplainJsonLine } from '../../src/cli/commands/explain'
 import { badFixtures, formatFixtures, writeFixtures } from '../fixtures/scans'
 import { ensureExplainModel } from '../fixtures/explain-model'
 
-// The real bin, the real engine in its own process (wasm fallback here), the classify fixtures.
+// The real bin, the real engine in its own process on the test backend, the classify fixtures.
 
-const cli = (args: string[]): Promise<CliResult> => runCli(args)
+const cli = (args: string[]): Promise<CliResult> => runCli(args, engineBackendEnv())
 
 let modelDir: string
 let dir: string
@@ -95,6 +96,7 @@ describe('digit-studio explain', () => {
     const r = await cli(['explain', '--model', modelDir, join(dir, 'single.png')])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/single\.png #0: 7 \(\d+%\), smoothgrad map of 7/)
+    expect(r.stderr).toMatch(new RegExp(`^Backend: ${expectedBackendKind()} `, 'm'))
     const m = await cli(['explain', '--method', 'lime', join(dir, 'single.png')])
     expect(m.code).toBe(2)
     expect(m.stderr).toContain('--method must be one of smoothgrad, ig, occlusion, got "lime"')

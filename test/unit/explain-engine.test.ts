@@ -12,9 +12,10 @@ import { EngineError } from '#shared/errors'
 import { IMAGE_PIXELS, IMAGE_SIZE } from '#shared/mnist'
 import { EXPLAIN_METHODS } from '#shared/protocol/explain'
 import { ensureExplainModel } from '../fixtures/explain-model'
+import { testBackend } from '../helpers/engine'
 
-// The explain engine in this process on the fallback backend (wasm + the project's gradient
-// kernels): anatomy from any sequential model, activations against tf.model, IG completeness,
+// The explain engine in this process on the test backend (`DIGIT_STUDIO_BACKEND`: the wasm
+// fallback with the project's gradient kernels, or native in `npm run test:native`): anatomy from any sequential model, activations against tf.model, IG completeness,
 // contrast linearity, and no tensor left behind. The sanity checks of the maps are in
 // explain-sanity.test.ts.
 
@@ -23,7 +24,7 @@ let digits: Uint8Array[]
 
 beforeAll(async () => {
   const dir = await ensureExplainModel()
-  await selectBackend('wasm')
+  await selectBackend(testBackend())
   trained = (await loadModelFromDir(dir)).model
   const { test } = await loadDataset({ kind: 'embedded' })
   digits = [0, 1, 2].map((i) => test.images.slice(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS))

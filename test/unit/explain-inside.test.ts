@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineClient } from '#host/engine-client'
-import { forkEngine } from '#host/engine-fork'
 import type { EngineEvent } from '#shared/engine-protocol'
 import { DEFAULT_TRAIN_CONFIG } from '#shared/protocol/training'
+import { startEngine } from '../helpers/engine'
 
-// The Inside view's engine methods through a real engine process (wasm fallback): per-epoch
+// The Inside view's engine methods through a real engine process on the test backend: per-epoch
 // snapshots written while training, listed and read afterwards, and explain:digit over the protocol.
 
 let home: string
@@ -18,8 +18,7 @@ const events: EngineEvent[] = []
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'ds-inside-'))
-  engine = forkEngine({ env: { DIGIT_STUDIO_BACKEND: 'wasm', DIGIT_STUDIO_HOME: home } })
-  await engine.ready()
+  engine = await startEngine({ DIGIT_STUDIO_HOME: home })
   const done = new Promise<void>((resolve, reject) =>
     engine.onEvent((e) => {
       events.push(e)

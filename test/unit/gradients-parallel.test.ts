@@ -5,9 +5,12 @@ import { selectBackend } from '#engine/backend/selection'
 import { DataParallelTrainer } from '#engine/training/parallel/data-parallel-trainer'
 import { batchGradients } from '#engine/training/parallel/batch-gradients'
 import { createStepper } from '#engine/training/parallel/stepper'
+import { ChunkClaims, chunkBounds } from '#engine/training/parallel/chunk-claims'
+import { claimedGradients } from '#engine/training/parallel/claimed-gradients'
 
 // The two-thread trainer must make the same update as one thread on the whole batch: gradients of
-// the two halves, weighted by their sizes, average to the gradient of the whole batch's mean loss.
+// the chunks each thread claims, weighted by their sizes, average to the gradient of the whole
+// batch's mean loss, however the chunks end up shared between the threads.
 
 function smallCnn(): tf.Sequential {
   const model = tf.sequential()
@@ -55,7 +58,8 @@ let model: tf.Sequential
 beforeAll(async () => {
   await selectBackend('wasm')
   model = smallCnn()
-  if (multiCore) trainer = await DataParallelTrainer.create(model)
+  // splitWorthMs 0: split every batch, however small the model, so the two-thread path is what runs.
+  if (multiCore) trainer = await DataParallelTrainer.create(model, { splitWorthMs: 0 })
 })
 
 afterAll(async () => {
@@ -72,8 +76,8 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
     expect(trainer).not.toBeNull()
   })
 
-  it('makes the same update as one thread on the whole batch', async () => {
-    const { xs, ys } = batch(40)
+  it('makes the same update as one thread on the whole batch, with the worker taking part', async () => {
+    const { xs, ys } = batch(128)
     const before = model.getWeights().map((w) => w.dataSync().slice())
     // Reference: gradients of the whole batch on this thread, the update SGD would make.
     const reference = batchGradients(model, xs, ys)
@@ -83,7 +87,16 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
     })
     tf.dispose(reference.grads)
 
-    const result = await (trainer as DataParallelTrainer).step(xs, ys)
+    // Which chunks the worker gets is up to the OS scheduler: retry from the same weights until
+    // it computed some, so the worker's share is what's checked (not only this thread's).
+    let result = await (trainer as DataParallelTrainer).step(xs, ys)
+    for (let i = 0; i < 10 && (trainer as DataParallelTrainer).lastStepSamplesOnWorker === 0; i++) {
+      const restore = before.map((w, k) => tf.tensor(w, model.getWeights()[k].shape))
+      model.setWeights(restore)
+      tf.dispose(restore)
+      result = await (trainer as DataParallelTrainer).step(xs, ys)
+    }
+    expect((trainer as DataParallelTrainer).lastStepSamplesOnWorker).toBeGreaterThan(0)
     expect(Math.abs(result.loss - reference.loss)).toBeLessThan(1e-5)
     expect(Math.abs(result.accuracy - reference.accuracy)).toBeLessThan(1e-6)
     const after = model.getWeights().map((w) => w.dataSync())
@@ -100,6 +113,33 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
     tf.dispose([xs, ys])
   })
 
+  it('traces each split step on stderr with DIGIT_STUDIO_TRACE_PARALLEL=1', async () => {
+    process.env.DIGIT_STUDIO_TRACE_PARALLEL = '1'
+    const traced = await DataParallelTrainer.create(model, { splitWorthMs: 0 })
+    delete process.env.DIGIT_STUDIO_TRACE_PARALLEL
+    const lines: string[] = []
+    const write = process.stderr.write
+    process.stderr.write = ((chunk: string) => {
+      if (String(chunk).startsWith('parallel-trace ')) lines.push(String(chunk))
+      return true
+    }) as typeof process.stderr.write
+    const { xs, ys } = batch(64)
+    try {
+      await traced!.step(xs, ys)
+    } finally {
+      process.stderr.write = write
+      tf.dispose([xs, ys])
+      await traced!.dispose()
+    }
+    expect(lines).toHaveLength(1)
+    const trace = JSON.parse(lines[0].slice('parallel-trace '.length))
+    expect(trace.n).toBe(64)
+    const onWorker = typeof trace.remote === 'object' ? trace.remote.count : 0
+    expect(trace.local.count + onWorker).toBe(64)
+    // Linux: the thread's own CPU time from schedstat, a real figure, not a zero.
+    if (process.platform === 'linux') expect(trace.localClock.cpuMs).toBeGreaterThan(0)
+  })
+
   it('leaves no tensors behind', async () => {
     const { xs, ys } = batch(32)
     await (trainer as DataParallelTrainer).step(xs, ys)
@@ -107,6 +147,54 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
     for (let i = 0; i < 3; i++) await (trainer as DataParallelTrainer).step(xs, ys)
     expect(tf.memory().numTensors).toBe(count)
     tf.dispose([xs, ys])
+  })
+})
+
+describe('chunks of a batch', () => {
+  it('cuts batches into two to four near-equal chunks of ~100 ms or more', () => {
+    // seed at ~1 ms an image: halves; accurate at ~8 ms: four; a busy machine: more chunks.
+    expect(chunkBounds(128, 1)).toEqual([0, 64, 128])
+    expect(chunkBounds(128, 8)).toEqual([0, 32, 64, 96, 128])
+    expect(chunkBounds(128, 2.4)).toEqual([0, 43, 85, 128])
+    expect(chunkBounds(100, 50)).toEqual([0, 25, 50, 75, 100])
+    // Never chunks under 16 images, never fewer than two.
+    expect(chunkBounds(40, 50)).toEqual([0, 20, 40])
+    expect(chunkBounds(16, 0)).toEqual([0, 8, 16])
+  })
+
+  it('hands each chunk of a step out once, and none of a step that is over', () => {
+    const claims = ChunkClaims.create()
+    const other = new ChunkClaims(claims.buffer) // what the worker wraps
+    claims.open(7)
+    expect([claims.claim(7, 3), other.claim(7, 3), claims.claim(7, 3)]).toEqual([0, 1, 2])
+    expect(other.claim(7, 3)).toBe(-1)
+    claims.open(8)
+    // A thread still on step 7's message can't take step 8's chunks with step 7's weights.
+    expect(other.claim(7, 3)).toBe(-1)
+    expect(other.claim(8, 3)).toBe(0)
+  })
+
+  it('sums the size-weighted gradients of exactly the chunks this thread claimed', () => {
+    const m = smallCnn()
+    const { xs, ys } = batch(40)
+    const claims = ChunkClaims.create()
+    claims.open(1)
+    expect(claims.claim(1, 2)).toBe(0) // "the worker" took chunk 0 (samples 0-19)
+    const mine = claimedGradients(m, xs, ys, [0, 20, 40], claims, 1)
+    expect([mine.count, mine.chunks]).toEqual([20, 1])
+    const xsTail = xs.slice([20, 0, 0, 0], [20, -1, -1, -1])
+    const ysTail = ys.slice([20, 0], [20, -1])
+    const reference = batchGradients(m, xsTail, ysTail)
+    expect(mine.lossSum).toBeCloseTo(reference.loss * 20, 4)
+    mine.gradSums!.forEach((g, i) => {
+      const got = g.dataSync()
+      const want = reference.grads[i].dataSync()
+      let worst = 0
+      for (let j = 0; j < got.length; j++) worst = Math.max(worst, Math.abs(got[j] - want[j] * 20))
+      expect(worst).toBeLessThan(1e-4)
+    })
+    tf.dispose([xs, ys, xsTail, ysTail, ...reference.grads, ...mine.gradSums!])
+    m.dispose()
   })
 })
 

@@ -75,6 +75,9 @@ function callsWith(p: string): [string, IpcChannel, unknown][] {
     ],
     ['training:start outDir', 'training:start', { ...CONFIG, outDir: p }],
     ['training:start resumeFrom', 'training:start', { ...CONFIG, resumeFrom: p }],
+    ['training:start fromModel', 'training:start', { ...CONFIG, fromModel: p }],
+    ['training:start addImages', 'training:start', { ...CONFIG, addImages: p }],
+    ['digits:export out', 'digits:export', { out: p }],
     [
       'classify:images modelDir',
       'classify:images',

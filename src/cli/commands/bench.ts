@@ -109,7 +109,7 @@ const positiveInteger = (raw: string | undefined, flag: string, fallback: number
 /**
  * `digit-studio bench`: training and inference throughput of the seed and accurate presets
  * (batch 128) on every backend available here, side by side. `--preset` picks one (default
- * `all`), `--repeat N` repeats each measurement (medians with min-max). `--json` prints a line per
+ * `all`), `--backend` one backend, `--repeat N` repeats each measurement (medians with min-max). `--json` prints a line per
  * backend and preset, then `{"type":"bench","presets":{preset:{backend:figures}},…}`.
  */
 export async function runBench(argv: string[]): Promise<number> {
@@ -120,6 +120,7 @@ export async function runBench(argv: string[]): Promise<number> {
       repeat: { type: 'string' },
       batches: { type: 'string' },
       cpu: { type: 'boolean', default: false },
+      backend: { type: 'string' },
       json: { type: 'boolean', default: false }
     }
   })
@@ -133,7 +134,14 @@ export async function runBench(argv: string[]): Promise<number> {
       `--preset "${values.preset}" is not one of ${BENCH_PRESETS.join(', ')}, all`
     )
   // cpu is pure JavaScript and ~20x slower: measured only on request.
-  const backends: BackendKind[] = values.cpu ? ['native', 'wasm', 'cpu'] : ['native', 'wasm']
+  const all: BackendKind[] = values.cpu ? ['native', 'wasm', 'cpu'] : ['native', 'wasm']
+  // --backend: that one only (the peer ratio measures one backend right before the peer).
+  if (values.backend !== undefined && !['native', 'wasm', 'cpu'].includes(values.backend))
+    throw new EngineError(
+      'BAD_REQUEST',
+      `--backend "${values.backend}" is not one of native, wasm, cpu`
+    )
+  const backends = values.backend === undefined ? all : [values.backend as BackendKind]
   const m = machine()
   if (!values.json)
     process.stdout.write(

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { useFastBatchNormTraining } from './batch-norm-training'
 import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter'
 import { makeAdd } from './kernels/add-bias'
 import { makeBatchMatMul } from './kernels/batch-mat-mul'
@@ -23,6 +24,7 @@ import { WASM, type KernelArgs } from './kernels/wasm-ops'
  *   kernels (./kernels/simd/kernels.wat) that work in place on tfjs's heap, and copies avoided;
  * - a one-pass ReLU gradient (the only global change: on other backends it is tfjs's own);
  * - the kernel behind FusedAdamOptimizer (kernels/fused-adam.ts), bit-identical to tfjs's Adam;
+ * - batch norm layers' training path with a closed-form gradient (batch-norm-training.ts);
  * - for every other kernel the cpu backend has and wasm lacks, a delegate that runs the cpu
  *   kernel on copies, so any model trains, if slowly.
  */
@@ -83,6 +85,8 @@ export function registerFallbackKernels(env: NodeJS.ProcessEnv = process.env): v
   // Global, but identical to tfjs's own gradient on every backend except wasm (see relu-grad.ts).
   if (!keepStock.has(RELU_GRAD)) tf.registerGradient(reluGradConfig)
   if (tf.getKernel(ADAM_KERNEL, WASM) === undefined) register(ADAM_KERNEL, adamKernel)
+  // Not a kernel: batch norm layers train with a closed-form gradient (batch-norm-training.ts).
+  if (!keepStock.has('BatchNormTraining')) useFastBatchNormTraining()
   for (const kernelName of kernelsMissingFromWasm()) {
     register(kernelName, (args) => delegateToCpu(kernelName, args))
   }

@@ -1,5 +1,7 @@
 /**
- * Kernels tfjs-node 4.22 lacks but the engine needs. `tf.image.transform` (augmentation of the
+ * Kernels tfjs-node 4.22 lacks or runs slowly, for the 'tensorflow' backend.
+ *
+ * Transform: tfjs-node lacks it, but the engine needs it. `tf.image.transform` (augmentation of the
  * `accurate` preset) has no 'tensorflow' kernel, so training with augmentation failed at once on
  * native ("Kernel 'Transform' not registered"). libtensorflow itself has the op
  * (`ImageProjectiveTransformV3`, what tf.raw_ops and Keras' RandomRotation use), so the kernel
@@ -8,17 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs'
 
-/** The parts of tfjs-node's NodeJSKernelBackend a kernel uses (typed here: tfjs-node is optional). */
-interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_STRING: number; TF_FLOAT: number; TF_INT32: number }
-  executeSingleOutput(
-    name: string,
-    attrs: { name: string; type: number; value: unknown }[],
-    inputs: (tf.Tensor | tf.TensorInfo)[]
-  ): tf.TensorInfo
-}
-
-const NATIVE = 'tensorflow'
+import { keptStock, NATIVE, type NativeBackend, type NativeKernel } from './native/native-backend'
+import { probeFusedBatchNorm } from './native/fused-batch-norm'
+import { makeMaxPoolGrad } from './native/max-pool-grad'
+import { registerNativeReluGradient } from './native/relu-grad'
+import { makeStep } from './native/step'
 
 function transform(args: {
   inputs: tf.NamedTensorInfoMap
@@ -33,7 +29,7 @@ function transform(args: {
     fillValue: number
     outputShape?: [number, number]
   }
-  const [, height, width] = image.shape
+  const [, height, width] = image.shape as number[]
   const size = tf.tensor1d(outputShape ?? [height, width], 'int32')
   const fill = tf.scalar(fillValue, 'float32')
   try {
@@ -52,9 +48,31 @@ function transform(args: {
   }
 }
 
+/** Marks kernel functions registered here, so a second call recognises its own work. */
+const OURS = new WeakSet<object>()
+
+/** Replaces tfjs-node's kernel `name` with `make(stock)`, once (a second call finds its own). */
+function replace(name: string, make: (stock: NativeKernel) => NativeKernel): void {
+  if (keptStock().has(name)) return
+  const existing = tf.getKernel(name, NATIVE)
+  if (existing === undefined || OURS.has(existing.kernelFunc)) return
+  const kernelFunc = make(existing.kernelFunc as unknown as NativeKernel)
+  OURS.add(kernelFunc)
+  if (kernelFunc === (existing.kernelFunc as unknown)) return
+  tf.unregisterKernel(name, NATIVE)
+  tf.registerKernel({
+    kernelName: name,
+    backendName: NATIVE,
+    kernelFunc: kernelFunc as unknown as tf.KernelFunc
+  })
+}
+
 /**
- * Registers the engine's kernels for the tensorflow (tfjs-node) backend. Call it once tfjs-node
- * is loaded; idempotent.
+ * Registers the engine's kernels for the tensorflow (tfjs-node) backend: the missing Transform, and
+ * faster Step and MaxPoolGrad, ReLU's gradient as one op, and the fused training batch norm that
+ * training/batch-norm.ts uses (native/*.ts; DIGIT_STUDIO_STOCK_KERNELS=Step,MaxPoolGrad,ReluGrad,
+ * FusedBatchNormV3 keeps tfjs's own ways, for comparisons). Call it once tfjs-node is the active backend (MaxPoolGrad
+ * probes TensorFlow's oneDNN ops); idempotent.
  */
 export function registerNativeKernels(): void {
   if (tf.getKernel(tf.Transform, NATIVE) === undefined) {
@@ -64,4 +82,10 @@ export function registerNativeKernels(): void {
       kernelFunc: transform as unknown as tf.KernelFunc
     })
   }
+  replace(tf.Step, makeStep)
+  replace(tf.MaxPoolGrad, (stock) =>
+    makeMaxPoolGrad(stock, tf.backend() as unknown as NativeBackend)
+  )
+  if (!keptStock().has('FusedBatchNormV3')) probeFusedBatchNorm()
+  if (!keptStock().has('ReluGrad')) registerNativeReluGradient()
 }

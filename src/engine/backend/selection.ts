@@ -49,8 +49,9 @@ async function loadNative(): Promise<string | null> {
     }
     return `tfjs-node failed to load: ${message.split('\n')[0]}`
   }
-  registerNativeKernels()
   if (!(await tf.setBackend('tensorflow'))) return 'tfjs-node loaded but its backend did not start'
+  // After setBackend: the MaxPoolGrad kernel probes TensorFlow's oneDNN ops on the live backend.
+  registerNativeKernels()
   return null
 }
 

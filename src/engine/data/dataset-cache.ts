@@ -5,11 +5,14 @@
  */
 import type { DatasetSource } from '#shared/protocol/training'
 import { loadDataset, type Dataset } from './datasets'
+import { isLabelledFolder } from './labelled-folder'
 
 let cached: { key: string; dataset: Promise<Dataset> } | null = null
 
 /** Loads a dataset, or returns the one already loaded from the same source. */
-export function loadDatasetCached(source: DatasetSource): Promise<Dataset> {
+export async function loadDatasetCached(source: DatasetSource): Promise<Dataset> {
+  // A labelled folder (My digits, say) changes between runs and is read fresh each time.
+  if (source.kind === 'folder' && (await isLabelledFolder(source.path))) return loadDataset(source)
   const key = JSON.stringify(source)
   if (cached?.key !== key) {
     const dataset = loadDataset(source)

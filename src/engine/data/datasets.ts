@@ -6,6 +6,9 @@ import { IDX_FILE_NAMES, IMAGE_SIZE } from '#shared/mnist'
 import type { DatasetInfo, DatasetSource } from '#shared/protocol/training'
 import { gunzipHead, isGzip, parseIdxHeader, parseIdxImages, parseIdxLabels } from './idx'
 import { embeddedMnistDir } from '../store/paths'
+import { isLabelledFolder, readLabelledFolder } from './labelled-folder'
+import { createRng, shuffledIndices } from '../random'
+import type { SkippedImage } from '#shared/protocol/training'
 
 /** One split of a dataset: N images of 28x28 uint8 pixels, row-major, and N labels 0-9. */
 interface Split {
@@ -19,6 +22,8 @@ export interface Dataset {
   embedded: boolean
   train: Split
   test: Split
+  /** A labelled folder's images that were not used, with the reason for each. */
+  skipped?: SkippedImage[]
 }
 
 type FileKey = keyof typeof IDX_FILE_NAMES
@@ -31,7 +36,11 @@ export function locateIdxFiles(dir: string): Record<FileKey, string> {
     const name = IDX_FILE_NAMES[key]
     const candidates = [name, `${name}.gz`, name.replace(/-idx(\d)-/, '.idx$1-')]
     const hit = candidates.map((c) => join(dir, c)).find((p) => existsSync(p))
-    if (!hit) throw new EngineError('DATASET_INVALID', `${dir}: missing ${name} (or ${name}.gz)`)
+    if (!hit)
+      throw new EngineError(
+        'DATASET_INVALID',
+        `${dir}: missing ${name} (or ${name}.gz); a labelled folder has folders named 0-9 instead (<label>/<file>.png)`
+      )
     found[key] = hit
   }
   return found
@@ -62,6 +71,11 @@ async function readHeaderCount(file: string): Promise<number> {
 
 /** Counts without loading pixels: used by `engine:info` and the dataset panel. */
 export async function describeDataset(source: DatasetSource): Promise<DatasetInfo> {
+  if (source.kind === 'folder' && (await isLabelledFolder(source.path))) {
+    // A labelled folder's counts are known only once each image is checked for one digit.
+    const { name, source: src, embedded, train, test, skipped } = await loadDataset(source)
+    return { name, source: src, embedded, train: train.count, test: test.count, skipped }
+  }
   const files = locateIdxFiles(sourceDir(source))
   const [train, test] = await Promise.all([
     readHeaderCount(files.trainImages),
@@ -113,8 +127,40 @@ async function inOrder<T>(promises: Promise<T>[]): Promise<T[]> {
   return settled.map((r) => (r as PromiseFulfilledResult<T>).value)
 }
 
+/**
+ * A labelled folder's own test part: a fixed seeded 15 % of its images (at least one when it has
+ * two or more), the same on every run, like MNIST's fixed test set; the rest is the training set,
+ * from which the run takes its usual validation split.
+ */
+const LABELLED_TEST_FRACTION = 0.15
+const LABELLED_TEST_SEED = 0x7e57
+
+function splitOf(images: Uint8Array, labels: Uint8Array, order: Uint32Array): Split {
+  const out = new Uint8Array(order.length * IMAGE_SIZE * IMAGE_SIZE)
+  const pixels = IMAGE_SIZE * IMAGE_SIZE
+  order.forEach((idx, i) => out.set(images.subarray(idx * pixels, (idx + 1) * pixels), i * pixels))
+  return { images: out, labels: Uint8Array.from(order, (idx) => labels[idx]), count: order.length }
+}
+
+async function loadLabelledDataset(dir: string): Promise<Dataset> {
+  const read = await readLabelledFolder(dir)
+  const order = shuffledIndices(read.count, createRng(LABELLED_TEST_SEED))
+  const testCount =
+    read.count < 2 ? 0 : Math.max(1, Math.round(read.count * LABELLED_TEST_FRACTION))
+  return {
+    name: `labelled folder (${basename(dir)})`,
+    source: dir,
+    embedded: false,
+    test: splitOf(read.images, read.labels, order.subarray(0, testCount)),
+    train: splitOf(read.images, read.labels, order.subarray(testCount)),
+    skipped: read.skipped
+  }
+}
+
 /** Loads and validates a whole dataset (full MNIST: ~55 MB of bytes, well under a second). */
 export async function loadDataset(source: DatasetSource): Promise<Dataset> {
+  if (source.kind === 'folder' && (await isLabelledFolder(source.path)))
+    return loadLabelledDataset(source.path)
   const files = locateIdxFiles(sourceDir(source))
   const [train, test] = await inOrder([
     loadSplit(files.trainImages, files.trainLabels),

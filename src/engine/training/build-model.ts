@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import { EngineError } from '#shared/errors'
 import { analyseLayers, firstProblem, INPUT_SHAPE } from '#shared/model-spec/analyse'
 import type { LayerSpec, ModelSpec } from '#shared/model-spec/schema'
+import { batchNormalization } from './batch-norm'
 
 interface BuildOptions {
   /** Seeds the weight initializers, so the same seed gives the same starting weights. */
@@ -49,7 +50,8 @@ function toLayer(
         padding: spec.padding
       })
     case 'BatchNormalization':
-      return tf.layers.batchNormalization({
+      // The engine's batch norm (fused on native, batch-norm.ts), as the presets always used.
+      return batchNormalization({
         ...first,
         momentum: spec.momentum,
         epsilon: spec.epsilon

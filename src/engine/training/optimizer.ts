@@ -22,6 +22,15 @@ export function prepareForTraining(model: tf.LayersModel, learningRate: number):
   restoreAdamBiasCorrection(model.optimizer)
 }
 
+/**
+ * Gives a model that starts a fine-tune a fresh Adam at `learningRate`, whatever optimizer state
+ * its folder carried: a fine-tune is a new run, and stale moments from another run would push the
+ * first steps in that run's direction.
+ */
+export function prepareForFineTune(model: tf.LayersModel, learningRate: number): void {
+  model.compile({ optimizer: createAdam(learningRate), loss: LOSS, metrics: ['accuracy'] })
+}
+
 /** Sets the rate the next updates use (once per epoch, for the per-epoch decay). */
 export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
   // Not `instanceof`: tfjs's Optimizer answers it for any object with an optimizer's methods.

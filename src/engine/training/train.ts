@@ -43,6 +43,11 @@ export interface RunSetup {
   backend: string
   appVersion: string
   emit(event: EngineEvent): void
+  /**
+   * The order of an epoch's training images (fine-tuning mixes added images into every batch);
+   * default: a seeded shuffle of the training split. Same length every epoch.
+   */
+  epochOrder?: (epoch: number) => Uint32Array
   /** Called after each epoch's checkpoint (the Inside view's per-epoch snapshot). */
   onEpochEnd?: (epoch: number) => Promise<void>
 }
@@ -154,14 +159,17 @@ export class TrainingRun {
   private async loop(): Promise<RunOutcome> {
     const { config, model, data, runId, emit } = this.s
     const { batchSize, epochs } = config
-    const batchesPerEpoch = Math.ceil(data.train.count / batchSize)
+    const orderOf =
+      this.s.epochOrder ?? ((epoch: number) => epochOrder(data.train.count, config.seed, epoch))
+    const epochLength = orderOf(this.s.initialEpoch + 1).length
+    const batchesPerEpoch = Math.ceil(epochLength / batchSize)
     const buffers = new BatchBuffers(batchSize)
     const metrics: EpochEvent[] = []
     const started = performance.now()
     let trainMs = 0
     let trainSamples = 0
     for (let epoch = this.s.initialEpoch + 1; epoch <= epochs; epoch++) {
-      const order = epochOrder(data.train.count, config.seed, epoch)
+      const order = orderOf(epoch)
       setLearningRate(model.optimizer, epochLearningRate(config, epoch))
       const epochStart = performance.now()
       const pausedAtEpochStart = this.pausedMs
@@ -171,7 +179,7 @@ export class TrainingRun {
       let lastEmit = 0
       for (let batch = 0; batch < batchesPerEpoch; batch++) {
         const start = batch * batchSize
-        const size = Math.min(batchSize, data.train.count - start)
+        const size = Math.min(batchSize, epochLength - start)
         const t0 = performance.now()
         const { xs, ys } = batchTensors(data.train, order, start, size, buffers)
         const input = config.augment ? augmentBatch(xs, deriveSeed(config.seed, epoch, batch)) : xs

@@ -17,7 +17,8 @@ import { loadDatasetCached } from '../data/dataset-cache'
 import { acquireEngine } from '../busy-lock'
 import { createModel, summarizeModel } from './models'
 import { assertTrainable } from './check-architecture'
-import { prepareForTraining } from './optimizer'
+import { prepareForFineTune, prepareForTraining } from './optimizer'
+import { addedRunReport, prepareAddedRun, type AddedRun } from './fine-tune'
 import { loadModelFromDir, saveModelToDir, setCurrentModel } from '../store/model-store'
 import { appVersion, lastModelDir } from '../store/paths'
 import { setPredictions } from '../store/predictions-store'
@@ -42,6 +43,17 @@ export function isTraining(): boolean {
 async function modelFor(
   config: TrainConfig
 ): Promise<{ model: tf.LayersModel; initialEpoch: number; preset: TrainConfig['preset'] }> {
+  if (config.fromModel) {
+    if (config.resumeFrom)
+      throw new EngineError(
+        'BAD_REQUEST',
+        '--from starts a new run from a model and --resume continues a run: give one of them'
+      )
+    // A new run from the model's weights: fresh optimizer, epochs counted from zero.
+    const { model, metadata } = await loadModelFromDir(config.fromModel)
+    prepareForFineTune(model, config.learningRate)
+    return { model, initialEpoch: 0, preset: metadata?.preset ?? config.preset }
+  }
   if (!config.resumeFrom) {
     if (config.architecture) assertTrainable(config.architecture, config.batchSize)
     const model = createModel(config.preset, { seed: config.seed }, config.architecture)
@@ -78,8 +90,18 @@ export async function startTraining(
     // Refuse a --out folder holding other files now, not after the whole run (RELIABILITY R1).
     if (config.outDir) await checkOutDir(config.outDir)
     const dataset = await loadDatasetCached(config.dataset)
-    const data = prepareData(dataset, config)
+    const base = prepareData(dataset, config)
     const { model, initialEpoch, preset } = await modelFor(config)
+    const added = config.addImages
+      ? await prepareAddedRun(
+          config.addImages,
+          { seed: config.seed, batchSize: config.batchSize, fromModel: !!config.fromModel },
+          model,
+          base
+        )
+      : null
+    const data = added?.data ?? base
+    const skippedImages = [...(dataset.skipped ?? []), ...(added?.skipped ?? [])]
     const { givenSettings: _given, ...settings } = config
     const runConfig = { ...settings, preset }
     const runId = newRunId()
@@ -104,6 +126,7 @@ export async function startTraining(
       backend: backend.kind,
       appVersion: appVersion(),
       emit: unlockingOnEnd(emit, releaseRunLock),
+      ...(added ? { epochOrder: added.epochOrder } : {}),
       onEpochEnd: (epoch) => insideSnapshot(runId, folder.dir, model, epoch, data, emit)
     }
     const run = new TrainingRun(setup)
@@ -116,16 +139,19 @@ export async function startTraining(
       trainCount: data.train.count,
       validationCount: data.validation.count,
       testCount: data.test.count,
-      batchesPerEpoch: Math.ceil(data.train.count / config.batchSize),
+      batchesPerEpoch: Math.ceil(
+        (added ? added.epochOrder(initialEpoch + 1).length : data.train.count) / config.batchSize
+      ),
       backend: backend.kind,
       threads: created.threads,
-      initialEpoch
+      initialEpoch,
+      ...(skippedImages.length ? { skippedImages } : {})
     })
     // Start on the next turn of the event loop, so the reply with the run id goes out first.
     setImmediate(() => {
       void run
         .run()
-        .then((outcome) => finish(run, setup, outcome))
+        .then((outcome) => finish(run, setup, outcome, added))
         .catch((err: unknown) => {
           setup.emit({ type: 'training:error', runId, error: serializeError(err) })
           // finish() disposes it first thing; this covers a failure before that (idempotent).
@@ -197,7 +223,12 @@ async function insideSnapshot(
   }
 }
 
-async function finish(run: TrainingRun, s: RunSetup, outcome: RunOutcome): Promise<void> {
+async function finish(
+  run: TrainingRun,
+  s: RunSetup,
+  outcome: RunOutcome,
+  added: AddedRun | null
+): Promise<void> {
   // Ending the second thread takes a moment. A run that stopped or failed has sent its last event
   // already, so the engine doesn't stay busy for it (a next run starts its own worker); a completed
   // run's is over before the model is saved and `training:done` goes out.
@@ -238,7 +269,8 @@ async function finish(run: TrainingRun, s: RunSetup, outcome: RunOutcome): Promi
     modelDir,
     runDir: s.folder.dir,
     epochsCompleted: outcome.epochsCompleted,
-    peakRssBytes: peakRssBytes()
+    peakRssBytes: peakRssBytes(),
+    ...(added ? await addedRunReport(added, s.model, s.config.fromModel) : {})
   }
   await writeJsonAtomic(s.folder.result, done)
   s.emit(done)

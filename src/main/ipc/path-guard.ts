@@ -21,8 +21,11 @@ const PATH_FIELDS: Partial<Record<IpcChannel, (p: Params) => Record<string, stri
     'training:start': (p) => ({
       'dataset.path': folderOf(p?.dataset),
       outDir: str(p?.outDir),
-      resumeFrom: str(p?.resumeFrom)
+      resumeFrom: str(p?.resumeFrom),
+      fromModel: str(p?.fromModel),
+      addImages: str(p?.addImages)
     }),
+    'digits:export': (p) => ({ out: str(p?.out) }),
     'classify:images': (p) => ({
       'options.modelDir': str((p?.options as Params)?.modelDir)
     }),

@@ -5,7 +5,10 @@ import { ModelSpecSchema } from '../model-spec/schema'
 export const PRESETS = ['seed', 'fast', 'accurate'] as const
 export type PresetName = (typeof PRESETS)[number]
 
-/** Where the data comes from: the embedded MNIST copy, or a folder holding the four IDX files. */
+/**
+ * Where the data comes from: the embedded MNIST copy, or a folder holding either the four IDX files
+ * or a labelled folder (`<label>/<file>`, label folders 0-9): the engine tells them apart by layout.
+ */
 const DatasetSourceSchema = v.union([
   v.object({ kind: v.literal('embedded') }),
   v.object({ kind: v.literal('folder'), path: v.pipe(v.string(), v.minLength(1)) })
@@ -53,6 +56,16 @@ export const TrainConfigSchema = v.object({
   /** Continue from a saved model (TF.js layers folder) instead of a fresh one. */
   resumeFrom: v.optional(v.string()),
   /**
+   * Fine-tune: a new run that starts from this model folder's weights with a fresh optimizer
+   * (unlike resumeFrom, which continues a run from its checkpoint with its own settings).
+   */
+  fromModel: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /**
+   * A labelled folder (`<label>/<file>`) added to the dataset: a seeded held-out part is set
+   * aside to measure the run, the rest is over-sampled into every batch (data/added-images.ts).
+   */
+  addImages: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /**
    * The settings the user gave explicitly (CLI flags); the rest are defaults. Resuming a run's
    * checkpoint takes the run's saved settings for the others; absent means every one was given.
    */
@@ -61,6 +74,13 @@ export const TrainConfigSchema = v.object({
   architecture: v.optional(ModelSpecSchema)
 })
 export type TrainConfig = v.InferOutput<typeof TrainConfigSchema>
+
+/** An image of a labelled folder that was not used, and why (no digit, 2 digits, unreadable...). */
+export interface SkippedImage {
+  /** Relative to the folder: `<label>/<file>`. */
+  file: string
+  reason: string
+}
 
 export interface LayerSummary {
   name: string
@@ -83,6 +103,8 @@ export interface DatasetInfo {
   test: number
   /** Sample images per class for the dataset strip: `samples[digit]` = list of 784-byte images. */
   samples?: Uint8Array[][]
+  /** A labelled folder's images that were not used, each with its reason. */
+  skipped?: SkippedImage[]
 }
 
 export type PredictionFilter =
@@ -152,6 +174,8 @@ export interface TrainingStartedEvent {
   threads?: number
   /** Epochs already trained when resuming from a checkpoint (the first epoch event is this + 1). */
   initialEpoch?: number
+  /** Images of a labelled folder (the dataset, or --add-images) that were not used, and why. */
+  skippedImages?: SkippedImage[]
 }
 export interface BatchEvent {
   type: 'training:batch'
@@ -199,6 +223,16 @@ export interface DoneEvent {
   epochsCompleted?: number
   /** Peak resident memory of the engine process during the run. */
   peakRssBytes?: number
+  /** With added images (fine-tune): what was added and the before/after comparison. */
+  addedImages?: number
+  skippedImages?: number
+  heldOutCount?: number
+  heldOutAccuracyBefore?: number
+  heldOutAccuracyAfter?: number
+  /** The starting model's accuracy on the same test images (fine-tune only). */
+  testAccuracyBefore?: number
+  /** The model the run started from (fine-tune only); it stays in runs history. */
+  fromModel?: string
 }
 interface StoppedEvent {
   type: 'training:stopped'

@@ -1,11 +1,11 @@
 /**
- * Drawing 28x28 MNIST images (784 grayscale bytes) onto canvases.
+ * 28x28 MNIST images (784 grayscale bytes) as RGBA for a canvas.
  *
  * Images arrive as `Uint8Array` over Electron IPC (structured clone), but as plain arrays or
  * `{0: .., 1: ..}` objects when a bridge serialises them as JSON (the browser test harness, the
  * CLI's --json), so `toBytes` accepts all three instead of trusting one transport.
  */
-import { IMAGE_PIXELS, IMAGE_SIZE } from '#shared/mnist'
+import { IMAGE_PIXELS } from '#shared/mnist'
 
 /** Normalises whatever crossed the bridge into a `Uint8Array` of 784 pixels (zeros if malformed). */
 export function toBytes(image: unknown): Uint8Array {
@@ -34,22 +34,4 @@ export function digitPixels(image: Uint8Array, inverted: boolean): Uint8ClampedA
     rgba[i * 4 + 3] = 255
   }
   return rgba
-}
-
-/** Paints `image` onto a 28x28 canvas (CSS scales it up, pixelated). No-op where canvas is missing. */
-export function drawDigit(canvas: HTMLCanvasElement, image: unknown, inverted = false): void {
-  canvas.width = IMAGE_SIZE
-  canvas.height = IMAGE_SIZE
-  let ctx: CanvasRenderingContext2D | null
-  try {
-    ctx = canvas.getContext('2d')
-  } catch {
-    return // jsdom without a canvas package: nothing to draw on
-  }
-  if (!ctx) return
-  ctx.putImageData(
-    new ImageData(digitPixels(toBytes(image), inverted), IMAGE_SIZE, IMAGE_SIZE),
-    0,
-    0
-  )
 }

@@ -1,11 +1,11 @@
 /**
- * Drawing the engine's step pictures (`Picture`: gray or RGBA bytes) onto canvases. Decoding never
+ * The engine's step pictures (`Picture`: gray or RGBA bytes) as RGBA for a canvas. Decoding never
  * happens here: the engine sends small, already decoded pictures (thumbnail, mask, 28x28).
  */
 import type { Picture } from '#shared/protocol/classify'
 
 /** Gray or RGBA bytes -> RGBA for ImageData. `invert` shows white-on-black masks as dark ink on light. */
-function pictureToRgba(pic: Picture, invert = false): Uint8ClampedArray<ArrayBuffer> {
+export function pictureToRgba(pic: Picture, invert = false): Uint8ClampedArray<ArrayBuffer> {
   const n = pic.width * pic.height
   const out = new Uint8ClampedArray(n * 4)
   for (let i = 0; i < n; i++) {
@@ -18,13 +18,4 @@ function pictureToRgba(pic: Picture, invert = false): Uint8ClampedArray<ArrayBuf
     }
   }
   return out
-}
-
-/** Sizes the canvas to the picture and paints it pixel for pixel (CSS scales it). */
-export function drawPicture(canvas: HTMLCanvasElement, pic: Picture, invert = false): void {
-  canvas.width = pic.width
-  canvas.height = pic.height
-  const ctx = canvas.getContext('2d')
-  if (!ctx) return // jsdom has no 2D context; the component still renders its frame and labels.
-  ctx.putImageData(new ImageData(pictureToRgba(pic, invert), pic.width, pic.height), 0, 0)
 }

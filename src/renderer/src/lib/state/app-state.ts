@@ -12,6 +12,7 @@ import { EngineStatus } from './engine-status.svelte'
 import { ExportState } from './export.svelte'
 import { GalleryState } from './gallery.svelte'
 import { InsideState } from './inside.svelte'
+import { MyDigitsState } from './my-digits.svelte'
 import { NavigationState } from './navigation.svelte'
 import { refreshOnEvents } from './refresh-on-events'
 import { RunsState } from './runs.svelte'
@@ -33,6 +34,8 @@ export interface AppState {
   inside: InsideState
   /** The architecture editor (issue 14): the user's own layers, used instead of the preset. */
   architecture: ArchitectureState
+  /** My digits: the user's kept digits and the last fine-tune on them. */
+  digits: MyDigitsState
   /** Subscribes every state to the engine's events and loads what each shows; returns the undo. */
   connect(): () => void
 }
@@ -51,6 +54,7 @@ export function createAppState(api: RendererApi): AppState {
     exports: new ExportState(api),
     inside: new InsideState(api),
     architecture: new ArchitectureState(api),
+    digits: new MyDigitsState(api),
     connect: () => {
       const offs = [
         state.status.start(),
@@ -61,6 +65,8 @@ export function createAppState(api: RendererApi): AppState {
         refreshOnEvents(api, ['training:done'], () => state.exports.refreshCurrent()),
         api.on('model:changed', (e) => state.exports.setCurrent(e.model)),
         api.on('training:done', () => void state.gallery.refresh()),
+        refreshOnEvents(api, ['digits:changed'], () => state.digits.refresh()),
+        api.on('training:done', (e) => state.digits.noteDone(e)),
         // A (re)started engine may have missed the first requests or picked another backend.
         api.on('engine:state', (event) => {
           if (event.state !== 'ready') return

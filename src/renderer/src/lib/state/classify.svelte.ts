@@ -80,6 +80,14 @@ export class ClassifyState {
     if (index >= 0 && index < this.results.length) this.selected = index
   }
 
+  /** The file behind each result, same order (My digits cuts a digit from it); reactive. */
+  files = $state.raw<(File | undefined)[]>([])
+
+  /** The file behind result `index`; none for a file refused before reading. */
+  fileAt(index: number): File | undefined {
+    return this.files[index]
+  }
+
   /** CSV text of the current results. */
   csv(): string {
     return resultsToCsv(this.results)
@@ -108,6 +116,7 @@ export class ClassifyState {
         read.forEach((x, i) => answers.set(x.input, r.results[i]))
       }
       this.results = inputs.map((x) => ('file' in x ? answers.get(x)! : x))
+      this.files = inputs.map((x) => ('file' in x ? x.file : undefined))
       this.selected = 0
       this.lastMillis = performance.now() - started
     } catch (err) {

@@ -46,7 +46,7 @@ export class DatasetState {
   /** Opens the native folder dialog and switches to that folder if it holds a valid dataset. */
   async pickFolder(): Promise<void> {
     const { path } = await this.#api.dialog.openFolder({
-      title: 'Choose a folder with MNIST-format IDX files'
+      title: 'Choose a dataset folder: MNIST IDX files, or images in folders named 0-9'
     })
     if (path) await this.load({ kind: 'folder', path })
   }
