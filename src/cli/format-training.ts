@@ -53,6 +53,11 @@ export function formatDone(d: DoneEvent): string {
   return [
     `Test accuracy: ${pct(d.testAccuracy)} (loss ${fixed(d.testLoss, 4)}) on ${int(d.testCount)} images`,
     `Trained in ${formatDuration(d.totalSeconds)} at ${int(d.samplesPerSecond)} samples/s on ${d.backend}${mem}`,
+    ...(d.stoppedEarly
+      ? [`Stopped early after epoch ${d.epochsCompleted}: kept epoch ${d.bestEpoch}'s weights`]
+      : d.bestEpoch
+        ? [`Early stopping kept epoch ${d.bestEpoch}'s weights`]
+        : []),
     `Model saved to ${d.modelDir}`,
     ...(d.runDir ? [`Run folder: ${d.runDir}`] : []),
     ...addedLines(d)

@@ -12,6 +12,7 @@ import { CLASSIFY_USAGE, runClassify } from './commands/classify'
 import { EXPLAIN_USAGE, runExplain } from './commands/explain'
 import { MODEL_USAGE, runModel } from './commands/model'
 import { DIGITS_USAGE, runDigits } from './commands/digits'
+import { TUNE_USAGE, runTune } from './commands/tune'
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> }
 
@@ -24,7 +25,8 @@ const commands: Record<string, Command> = {
   classify: { usage: CLASSIFY_USAGE, run: runClassify },
   explain: { usage: EXPLAIN_USAGE, run: runExplain },
   model: { usage: MODEL_USAGE, run: runModel },
-  digits: { usage: DIGITS_USAGE, run: runDigits }
+  digits: { usage: DIGITS_USAGE, run: runDigits },
+  tune: { usage: TUNE_USAGE, run: runTune }
 }
 
 function usage(): string {

@@ -15,6 +15,7 @@ import { infoHandlers } from './handlers/info'
 import { modelHandlers } from './handlers/models'
 import { trainingHandlers } from './handlers/training'
 import { digitsHandlers } from './handlers/digits'
+import { studyHandlers } from './handlers/studies'
 import type { EngineContext, Handler } from './handlers/types'
 import { ensureDataHome } from './store/data-home'
 
@@ -26,7 +27,8 @@ const handlers = {
   ...benchHandlers,
   ...explainHandlers,
   ...architectureHandlers,
-  ...digitsHandlers
+  ...digitsHandlers,
+  ...studyHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>
 
 /**
@@ -41,7 +43,10 @@ const WITHOUT_DATA_HOME = new Set<string>([
   'bench:classifyScan',
   'training:stop',
   'training:pause',
-  'training:resume'
+  'training:resume',
+  'study:stop',
+  'study:pause',
+  'study:resume'
 ])
 
 /**

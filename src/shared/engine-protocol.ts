@@ -16,6 +16,7 @@ import { benchParamSchemas, type BenchMethods } from './protocol/bench'
 import { explainParamSchemas, type ExplainEvent, type ExplainMethods } from './protocol/explain'
 import { architectureParamSchemas, type ArchitectureMethods } from './protocol/architectures'
 import { digitsParamSchemas, type DigitsChangedEvent, type DigitsMethods } from './protocol/digits'
+import { studyParamSchemas, type StudyEvent, type StudyMethods } from './protocol/studies'
 
 export type EngineMethods = InfoMethods &
   TrainingMethods &
@@ -24,7 +25,8 @@ export type EngineMethods = InfoMethods &
   BenchMethods &
   ExplainMethods &
   ArchitectureMethods &
-  DigitsMethods
+  DigitsMethods &
+  StudyMethods
 export type EngineMethod = keyof EngineMethods
 export type ParamsOf<M extends EngineMethod> = EngineMethods[M]['params']
 export type ResultOf<M extends EngineMethod> = EngineMethods[M]['result']
@@ -38,7 +40,8 @@ export const engineParamSchemas: Record<EngineMethod, v.GenericSchema> = {
   ...benchParamSchemas,
   ...explainParamSchemas,
   ...architectureParamSchemas,
-  ...digitsParamSchemas
+  ...digitsParamSchemas,
+  ...studyParamSchemas
 }
 
 /** Every method name, for allowlists (IPC forwarding, preload surface). */
@@ -51,6 +54,7 @@ export type EngineEvent =
   | ModelEvent
   | ExplainEvent
   | DigitsChangedEvent
+  | StudyEvent
   | { type: 'engine:log'; level: 'info' | 'warn'; message: string }
 
 /** host -> engine */

@@ -60,7 +60,14 @@ export type AppChannelHandlers = {
 
 /** The labels of the left navigation's tabs. */
 export type ViewLabel =
-  'Train' | 'Gallery' | 'Classify' | 'My digits' | 'Inside' | 'Runs & Export' | 'Engine'
+  | 'Train'
+  | 'Gallery'
+  | 'Classify'
+  | 'My digits'
+  | 'Inside'
+  | 'Runs & Export'
+  | 'Engine'
+  | 'Studies'
 
 export interface LaunchOptions {
   /** What the native dialogs "pick"; default: every dialog is cancelled. */

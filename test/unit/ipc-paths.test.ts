@@ -83,7 +83,9 @@ function callsWith(p: string): [string, IpcChannel, unknown][] {
       'classify:images',
       { files: [{ name: 'a.png', bytes: new Uint8Array(1) }], options: { modelDir: p } }
     ],
-    ['dataset:describe', 'dataset:describe', { source: { kind: 'folder', path: p } }]
+    ['dataset:describe', 'dataset:describe', { source: { kind: 'folder', path: p } }],
+    ['study:start studyDir', 'study:start', { strategy: 'grid', studyDir: p }],
+    ['study:get dir', 'study:get', { dir: p }]
   ]
 }
 

@@ -21,7 +21,7 @@ import { checkModelSpecArg } from '../model-spec-arg'
 export const TRAIN_USAGE =
   'digit-studio train [--preset seed|fast|accurate] [--epochs N] [--batch-size N] [--learning-rate X] [--lr-decay X] ' +
   '[--validation-split X] [--train-limit N] [--test-limit N] [--data DIR] [--backend native|wasm|cpu] ' +
-  '[--seed N] [--augment|--no-augment] [--model-spec FILE.json|NAME] [--resume DIR] [--out DIR] [--json]\n' +
+  '[--seed N] [--augment|--no-augment] [--early-stopping PATIENCE] [--min-delta X] [--model-spec FILE.json|NAME] [--resume DIR] [--out DIR] [--json]\n' +
   '  digit-studio train --from MODEL_DIR --add-images DIR [--epochs N] [...] [--json]  (fine-tune)'
 
 const OPTIONS = {
@@ -43,6 +43,8 @@ const OPTIONS = {
   'add-images': { type: 'string' },
   out: { type: 'string' },
   'model-spec': { type: 'string' },
+  'early-stopping': { type: 'string' },
+  'min-delta': { type: 'string' },
   json: { type: 'boolean', default: false }
 } as const
 
@@ -87,6 +89,8 @@ export function configFromArgs(argv: string[]): {
   if (trainLimit !== undefined) config.trainLimit = trainLimit
   if (testLimit !== undefined) config.testLimit = testLimit
   if (values.out) config.outDir = resolve(values.out)
+  const earlyStopping = earlyStoppingFromArgs(values['early-stopping'], values['min-delta'])
+  if (earlyStopping) config.earlyStopping = earlyStopping
   if (values.resume) config.resumeFrom = resolve(values.resume)
   if (values.from) config.fromModel = resolve(values.from)
   if (values['add-images']) config.addImages = resolve(values['add-images'])
@@ -122,6 +126,23 @@ export function configFromArgs(argv: string[]): {
  */
 function fineTuneDefaults(presetRate: number): { epochs: number; learningRate: number } {
   return { epochs: 1, learningRate: presetRate / 4 }
+}
+
+/** `--early-stopping N [--min-delta X]`: stop after N epochs without a better validation loss. */
+function earlyStoppingFromArgs(
+  patience: string | undefined,
+  minDelta: string | undefined
+): TrainConfig['earlyStopping'] {
+  if (patience === undefined) {
+    if (minDelta !== undefined)
+      throw new EngineError('BAD_REQUEST', '--min-delta needs --early-stopping PATIENCE')
+    return undefined
+  }
+  const delta = num('min-delta', minDelta)
+  return {
+    patience: num('early-stopping', patience) as number,
+    ...(delta !== undefined ? { minDelta: delta } : {})
+  }
 }
 
 type Outcome =
@@ -291,7 +312,8 @@ async function runOnEngine(
               testAccuracyBefore: d.testAccuracyBefore,
               fromModel: d.fromModel
             }
-          : {})
+          : {}),
+        ...(d.bestEpoch ? { bestEpoch: d.bestEpoch, stoppedEarly: d.stoppedEarly } : {})
       }
       process.stdout.write(JSON.stringify(summary) + '\n')
     }

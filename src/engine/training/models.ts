@@ -7,13 +7,38 @@
  */
 import type * as tf from '@tensorflow/tfjs'
 import { PRESET_SPECS } from '#shared/model-spec/presets'
-import type { ModelSpec } from '#shared/model-spec/schema'
+import type { LayerSpec, ModelSpec } from '#shared/model-spec/schema'
 import type { ModelSummary, PresetName } from '#shared/protocol/training'
 import { buildModel } from './build-model'
 
 interface ModelOptions {
   /** Seeds the weight initializers, so the same seed gives the same starting weights. */
   seed: number
+  /** Study knobs (run-options.ts): filters and hidden units times this; absent = 1. */
+  widthMultiplier?: number
+  /** Every dropout layer's rate; presets without dropout get one before the classifier. */
+  dropout?: number
+}
+
+/**
+ * The study knobs applied to a spec: every convolution's filters and every hidden Dense's units
+ * times the width multiplier (never below 1; the classifier stays at 10), every Dropout at the
+ * study's rate, and one before the classifier where there is none.
+ */
+function withStudyKnobs(spec: ModelSpec, options: ModelOptions): ModelSpec {
+  const { widthMultiplier, dropout } = options
+  if (widthMultiplier === undefined && dropout === undefined) return spec
+  const scale = (n: number): number => Math.max(1, Math.round(n * (widthMultiplier ?? 1)))
+  const last = spec.layers.length - 1
+  const layers: LayerSpec[] = spec.layers.map((l, i) => {
+    if (l.type === 'Conv2D') return { ...l, filters: scale(l.filters) }
+    if (l.type === 'Dense' && i !== last) return { ...l, units: scale(l.units) }
+    if (l.type === 'Dropout' && dropout !== undefined) return { ...l, rate: dropout }
+    return l
+  })
+  if (dropout && !layers.some((l) => l.type === 'Dropout'))
+    layers.splice(last, 0, { type: 'Dropout', rate: dropout })
+  return { ...spec, layers }
 }
 
 /**
@@ -22,7 +47,7 @@ interface ModelOptions {
  * combines them; softmax gives one probability per digit. ~99 % after 3 epochs.
  */
 export function createSeedModel(options: ModelOptions): tf.Sequential {
-  return buildModel(PRESET_SPECS.seed, options)
+  return buildModel(withStudyKnobs(PRESET_SPECS.seed, options), options)
 }
 
 /**
@@ -30,7 +55,7 @@ export function createSeedModel(options: ModelOptions): tf.Sequential {
  * layer: about 10x less work per image, still ~97-98 % after one epoch.
  */
 export function createFastModel(options: ModelOptions): tf.Sequential {
-  return buildModel(PRESET_SPECS.fast, options)
+  return buildModel(withStudyKnobs(PRESET_SPECS.fast, options), options)
 }
 
 /**
@@ -42,7 +67,7 @@ export function createFastModel(options: ModelOptions): tf.Sequential {
  * overfit first). Meant to be trained with augmentation on (augment.ts).
  */
 export function createAccurateModel(options: ModelOptions): tf.Sequential {
-  return buildModel(PRESET_SPECS.accurate, options)
+  return buildModel(withStudyKnobs(PRESET_SPECS.accurate, options), options)
 }
 
 /**
@@ -54,7 +79,7 @@ export function createModel(
   options: ModelOptions,
   architecture?: ModelSpec
 ): tf.Sequential {
-  return buildModel(architecture ?? PRESET_SPECS[preset], options)
+  return buildModel(withStudyKnobs(architecture ?? PRESET_SPECS[preset], options), options)
 }
 
 /** Layer, output shape and parameter count as data, for the UI table and the CLI header. */

@@ -22,6 +22,7 @@ import { deriveSeed } from '../random'
 import { writeJsonAtomic, type RunFolder } from '../store/run-folder'
 import type { Stepper } from './train-step'
 import { setLearningRate } from './optimizer'
+import { EarlyStopper } from './early-stopping'
 
 /** Batch events at most every 50 ms (~20 a second): enough for a live chart, cheap for IPC. */
 const BATCH_EVENT_INTERVAL_MS = 50
@@ -50,6 +51,17 @@ export interface RunSetup {
   epochOrder?: (epoch: number) => Uint32Array
   /** Called after each epoch's checkpoint (the Inside view's per-epoch snapshot). */
   onEpochEnd?: (epoch: number) => Promise<void>
+  /**
+   * A study trial: end after the last epoch with the validation metrics only, never touching the
+   * test set (selection must not see it).
+   */
+  validateOnly?: boolean
+}
+
+/** How early stopping ended a run (absent when it was off). */
+interface EarlyStopResult {
+  bestEpoch: number
+  stoppedEarly: boolean
 }
 
 /** How a run ended; the caller decides what to keep (done: the model and predictions). */
@@ -62,6 +74,15 @@ export type RunOutcome =
       trainSeconds: number
       trainSamples: number
       totalSeconds: number
+      earlyStop?: EarlyStopResult
+    }
+  | {
+      kind: 'validated'
+      metrics: EpochEvent[]
+      epochsCompleted: number
+      trainSamples: number
+      totalSeconds: number
+      earlyStop?: EarlyStopResult
     }
   | { kind: 'stopped' }
   | { kind: 'failed' }
@@ -157,6 +178,17 @@ export class TrainingRun {
   }
 
   private async loop(): Promise<RunOutcome> {
+    const stopper = this.s.config.earlyStopping
+      ? new EarlyStopper(this.s.config.earlyStopping)
+      : null
+    try {
+      return await this.epochs(stopper)
+    } finally {
+      stopper?.dispose()
+    }
+  }
+
+  private async epochs(stopper: EarlyStopper | null): Promise<RunOutcome> {
     const { config, model, data, runId, emit } = this.s
     const { batchSize, epochs } = config
     const orderOf =
@@ -168,6 +200,8 @@ export class TrainingRun {
     const started = performance.now()
     let trainMs = 0
     let trainSamples = 0
+    let epochsCompleted = epochs
+    let stoppedEarly = false
     for (let epoch = this.s.initialEpoch + 1; epoch <= epochs; epoch++) {
       const order = orderOf(epoch)
       setLearningRate(model.optimizer, epochLearningRate(config, epoch))
@@ -259,6 +293,24 @@ export class TrainingRun {
       })
       await writeJsonAtomic(this.s.folder.metrics, metrics)
       await this.s.onEpochEnd?.(epoch)
+      if (stopper && valEval && stopper.observe(model, epoch, valEval.loss) && epoch < epochs) {
+        epochsCompleted = epoch
+        stoppedEarly = true
+        break
+      }
+    }
+    // The model that is evaluated and saved is the best epoch's, not the last one's.
+    stopper?.restoreBest(model)
+    const earlyStop = stopper ? { bestEpoch: stopper.bestEpoch, stoppedEarly } : undefined
+    if (this.s.validateOnly) {
+      return {
+        kind: 'validated',
+        metrics,
+        epochsCompleted,
+        trainSamples,
+        totalSeconds: (performance.now() - started - this.pausedMs) / 1000,
+        earlyStop
+      }
     }
     const probabilities = await predictSplit(model, data.test, () => this.stopRequested)
     if (!probabilities) {
@@ -275,7 +327,8 @@ export class TrainingRun {
       kind: 'done',
       evaluation: evaluateProbabilities(probabilities, data.test.labels),
       probabilities,
-      epochsCompleted: epochs,
+      epochsCompleted,
+      earlyStop,
       trainSeconds: trainMs / 1000,
       trainSamples,
       totalSeconds: (performance.now() - started - this.pausedMs) / 1000

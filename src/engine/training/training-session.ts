@@ -30,6 +30,7 @@ import { TrainingRun, type RunOutcome, type RunSetup } from './train'
 import { createStepper, logTo } from './parallel/stepper'
 import type { Stepper } from './train-step'
 import { saveInsideSnapshot } from '../explain/inside-snapshots'
+import { assertEarlyStoppingPossible } from './early-stopping'
 
 let active: TrainingRun | null = null
 let settingUp = false
@@ -56,7 +57,11 @@ async function modelFor(
   }
   if (!config.resumeFrom) {
     if (config.architecture) assertTrainable(config.architecture, config.batchSize)
-    const model = createModel(config.preset, { seed: config.seed }, config.architecture)
+    const model = createModel(
+      config.preset,
+      { seed: config.seed, widthMultiplier: config.widthMultiplier, dropout: config.dropout },
+      config.architecture
+    )
     prepareForTraining(model, config.learningRate)
     return { model, initialEpoch: 0, preset: config.preset }
   }
@@ -91,6 +96,7 @@ export async function startTraining(
     if (config.outDir) await checkOutDir(config.outDir)
     const dataset = await loadDatasetCached(config.dataset)
     const base = prepareData(dataset, config)
+    assertEarlyStoppingPossible(config, base.validation.count)
     const { model, initialEpoch, preset } = await modelFor(config)
     const added = config.addImages
       ? await prepareAddedRun(
@@ -270,7 +276,8 @@ async function finish(
     runDir: s.folder.dir,
     epochsCompleted: outcome.epochsCompleted,
     peakRssBytes: peakRssBytes(),
-    ...(added ? await addedRunReport(added, s.model, s.config.fromModel) : {})
+    ...(added ? await addedRunReport(added, s.model, s.config.fromModel) : {}),
+    ...outcome.earlyStop
   }
   await writeJsonAtomic(s.folder.result, done)
   s.emit(done)

@@ -29,7 +29,9 @@ const PATH_FIELDS: Partial<Record<IpcChannel, (p: Params) => Record<string, stri
     'classify:images': (p) => ({
       'options.modelDir': str((p?.options as Params)?.modelDir)
     }),
-    'dataset:describe': (p) => ({ 'source.path': folderOf(p?.source) })
+    'dataset:describe': (p) => ({ 'source.path': folderOf(p?.source) }),
+    'study:start': (p) => ({ studyDir: str(p?.studyDir) }),
+    'study:get': (p) => ({ dir: str(p?.dir) })
   }
 
 /** The channels that carry paths (the guard tests walk them all). */

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import type { SerializedError } from '../errors'
 import { ModelSpecSchema } from '../model-spec/schema'
+import { DropoutSchema, EarlyStoppingSchema, WidthMultiplierSchema } from './run-options'
 
 export const PRESETS = ['seed', 'fast', 'accurate'] as const
 export type PresetName = (typeof PRESETS)[number]
@@ -71,7 +72,12 @@ export const TrainConfigSchema = v.object({
    */
   givenSettings: v.optional(v.array(v.picklist(TRAIN_SETTINGS))),
   /** The user's own architecture (issue 14); absent = the preset's. Runs record it in config.json. */
-  architecture: v.optional(ModelSpecSchema)
+  architecture: v.optional(ModelSpecSchema),
+  /** Off when absent (every preset's default); needs a validation split. */
+  earlyStopping: v.optional(EarlyStoppingSchema),
+  /** Study knobs on the preset's layers (run-options.ts); absent = the preset as it is. */
+  widthMultiplier: v.optional(WidthMultiplierSchema),
+  dropout: v.optional(DropoutSchema)
 })
 export type TrainConfig = v.InferOutput<typeof TrainConfigSchema>
 
@@ -233,6 +239,9 @@ export interface DoneEvent {
   testAccuracyBefore?: number
   /** The model the run started from (fine-tune only); it stays in runs history. */
   fromModel?: string
+  /** With early stopping: the epoch whose weights were kept, and whether it ended before `epochs`. */
+  bestEpoch?: number
+  stoppedEarly?: boolean
 }
 interface StoppedEvent {
   type: 'training:stopped'

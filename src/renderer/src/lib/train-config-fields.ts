@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot'
 import { TrainConfigSchema, type TrainConfig } from '#shared/protocol/training'
+import { EarlyStoppingSchema } from '#shared/protocol/run-options'
 import { describeIssue } from '#shared/schema-issues'
 import { numberLimits, type NumberLimits } from '#shared/schema-limits'
 
@@ -66,6 +67,13 @@ export const FIELD_SPECS: FieldSpec[] = FIELDS.map((field) => ({
   ...field,
   ...numberLimits(TrainConfigSchema.entries[field.key])
 }))
+
+/** Early stopping's patience (empty = off), limits from its schema like every other field. */
+export const PATIENCE_FIELD = {
+  label: 'Early stopping',
+  help: 'Empty = off. Stop after this many epochs without a better validation loss; keep the best.',
+  ...numberLimits(EarlyStoppingSchema.entries.patience)
+}
 
 /** Field -> message for every problem the schema finds; empty when the config is valid. */
 export function validateConfig(config: unknown): Partial<Record<keyof TrainConfig, string>> {

@@ -16,6 +16,7 @@ import { MyDigitsState } from './my-digits.svelte'
 import { NavigationState } from './navigation.svelte'
 import { refreshOnEvents } from './refresh-on-events'
 import { RunsState } from './runs.svelte'
+import { StudiesState } from './studies.svelte'
 import { TrainConfigState } from './train-config.svelte'
 import { ArchitectureState } from './architecture.svelte'
 import { TrainingState } from './training.svelte'
@@ -36,6 +37,8 @@ export interface AppState {
   architecture: ArchitectureState
   /** My digits: the user's kept digits and the last fine-tune on them. */
   digits: MyDigitsState
+  /** Hyperparameter studies (issue 14): the space being defined and the study shown. */
+  studies: StudiesState
   /** Subscribes every state to the engine's events and loads what each shows; returns the undo. */
   connect(): () => void
 }
@@ -55,10 +58,12 @@ export function createAppState(api: RendererApi): AppState {
     inside: new InsideState(api),
     architecture: new ArchitectureState(api),
     digits: new MyDigitsState(api),
+    studies: new StudiesState(api),
     connect: () => {
       const offs = [
         state.status.start(),
         state.training.connect(),
+        state.studies.connect(),
         // A run that starts or ends changes the list of runs.
         refreshOnEvents(api, ['training:started', 'training:done'], () => state.runs.refresh()),
         // A finished run has a new model: the current model card and the gallery's predictions.

@@ -3,7 +3,15 @@
  * user elsewhere (a confusion-matrix cell opens the gallery) without reaching into App.svelte.
  */
 /** The same ids App.svelte uses for its nav tabs. */
-export type ViewId = 'train' | 'gallery' | 'classify' | 'digits' | 'inside' | 'models' | 'status'
+export type ViewId =
+  | 'train'
+  | 'gallery'
+  | 'classify'
+  | 'digits'
+  | 'inside'
+  | 'models'
+  | 'status'
+  | 'studies'
 
 export class NavigationState {
   view = $state<ViewId>('train')

@@ -37,6 +37,8 @@ export class TrainConfigState {
   /** null = use every image. */
   trainLimit = $state<number | null>(QUICK_RUN.trainLimit ?? null)
   testLimit = $state<number | null>(null)
+  /** Early stopping's patience in epochs; null = off (the default for every preset). */
+  earlyStoppingPatience = $state<number | null>(null)
 
   summary = $state.raw<ModelSummary | null>(null)
   summaryError = $state<string | null>(null)
@@ -66,7 +68,10 @@ export class TrainConfigState {
       augment: this.augment,
       trainLimit: optional(this.trainLimit),
       testLimit: optional(this.testLimit),
-      dataset
+      dataset,
+      ...(optional(this.earlyStoppingPatience) !== undefined
+        ? { earlyStopping: { patience: this.earlyStoppingPatience as number } }
+        : {})
     }
   }
 
