@@ -8,7 +8,7 @@ import { PRESETS, type PresetName } from '#shared/protocol/training'
 import { architectureByName } from '../store/architectures'
 
 /** What a trial with architecture `name` trains: a preset, or a saved spec on top of `base`. */
-export interface ResolvedArchitecture {
+interface ResolvedArchitecture {
   preset: PresetName
   architecture?: ModelSpec
 }
