@@ -10,6 +10,7 @@ import { EXPORT_USAGE, runExport } from './commands/export'
 import { RUNS_USAGE, runRuns } from './commands/runs'
 import { CLASSIFY_USAGE, runClassify } from './commands/classify'
 import { EXPLAIN_USAGE, runExplain } from './commands/explain'
+import { MODEL_USAGE, runModel } from './commands/model'
 import { DIGITS_USAGE, runDigits } from './commands/digits'
 import { TUNE_USAGE, runTune } from './commands/tune'
 
@@ -23,6 +24,7 @@ const commands: Record<string, Command> = {
   runs: { usage: RUNS_USAGE, run: runRuns },
   classify: { usage: CLASSIFY_USAGE, run: runClassify },
   explain: { usage: EXPLAIN_USAGE, run: runExplain },
+  model: { usage: MODEL_USAGE, run: runModel },
   digits: { usage: DIGITS_USAGE, run: runDigits },
   tune: { usage: TUNE_USAGE, run: runTune }
 }

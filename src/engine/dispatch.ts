@@ -7,6 +7,7 @@ import {
   type ReplyMessage,
   type RequestMessage
 } from '#shared/engine-protocol'
+import { architectureHandlers } from './handlers/architectures'
 import { benchHandlers } from './handlers/bench'
 import { classifyHandlers } from './handlers/classify'
 import { explainHandlers } from './handlers/explain'
@@ -25,6 +26,7 @@ const handlers = {
   ...modelHandlers,
   ...benchHandlers,
   ...explainHandlers,
+  ...architectureHandlers,
   ...digitsHandlers,
   ...studyHandlers
 } as Record<EngineMethod, Handler<EngineMethod>>

@@ -14,6 +14,7 @@ import { classifyParamSchemas, type ClassifyEvent, type ClassifyMethods } from '
 import { modelParamSchemas, type ModelEvent, type ModelMethods } from './protocol/models'
 import { benchParamSchemas, type BenchMethods } from './protocol/bench'
 import { explainParamSchemas, type ExplainEvent, type ExplainMethods } from './protocol/explain'
+import { architectureParamSchemas, type ArchitectureMethods } from './protocol/architectures'
 import { digitsParamSchemas, type DigitsChangedEvent, type DigitsMethods } from './protocol/digits'
 import { studyParamSchemas, type StudyEvent, type StudyMethods } from './protocol/studies'
 
@@ -23,6 +24,7 @@ export type EngineMethods = InfoMethods &
   ModelMethods &
   BenchMethods &
   ExplainMethods &
+  ArchitectureMethods &
   DigitsMethods &
   StudyMethods
 export type EngineMethod = keyof EngineMethods
@@ -37,6 +39,7 @@ export const engineParamSchemas: Record<EngineMethod, v.GenericSchema> = {
   ...modelParamSchemas,
   ...benchParamSchemas,
   ...explainParamSchemas,
+  ...architectureParamSchemas,
   ...digitsParamSchemas,
   ...studyParamSchemas
 }

@@ -136,6 +136,7 @@ export function createFakeApi(predictions: TestPrediction[] = []): FakeApi {
     'dataset:describe': vi.fn(async () => datasetInfo()),
     'model:summary': vi.fn(async () => SUMMARY),
     'engine:info': vi.fn(async () => INFO),
+    'architectures:list': vi.fn(async () => ({ architectures: [], dir: '/data/architectures' })),
     'predictions:page': vi.fn(async (params: PredictionsPageParams) => {
       if (!predictions.length)
         throw Object.assign(new Error('NO_MODEL: no trained model yet'), { code: 'NO_MODEL' })

@@ -52,12 +52,21 @@ describe('Keras HDF5 export', () => {
         class_name: string
         config: { name: string }
       }[]
-      expect(configLayers.map((l) => l.config.name)).toEqual(model.layers.map((l) => l.name))
-      expect(configLayers.map((l) => l.class_name)).toEqual(
-        model.layers.map((l) => l.getClassName())
-      )
-      // Keras' first layer carries the input shape.
-      expect(JSON.stringify(configLayers[0].config)).toMatch(/"batch_input_shape":\[null,28,28,1\]/)
+      // An explicit InputLayer first, as Keras 2 writes it and Keras 3 needs it (issue 14): the
+      // first real layer no longer carries batch_input_shape.
+      expect(configLayers[0]).toEqual({
+        class_name: 'InputLayer',
+        config: {
+          batch_input_shape: [null, 28, 28, 1],
+          dtype: 'float32',
+          sparse: false,
+          name: 'input_layer'
+        }
+      })
+      expect(JSON.stringify(configLayers.slice(1))).not.toMatch(/batch_input_shape/)
+      const rest = configLayers.slice(1)
+      expect(rest.map((l) => l.config.name)).toEqual(model.layers.map((l) => l.name))
+      expect(rest.map((l) => l.class_name)).toEqual(model.layers.map((l) => l.getClassName()))
       const meta = JSON.parse(f.attrs.digit_studio_metadata as string)
       expect(meta).toMatchObject({ preset, testAccuracy: 0.9, appVersion: '0.1.0' })
 

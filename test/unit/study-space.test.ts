@@ -109,10 +109,21 @@ describe('bad spaces get a message naming the field', () => {
     expect(problems(raw)).toMatch(message)
   })
 
-  it('an unknown architecture is named with its place in the space', () => {
-    expect(() => resolveArchitecture('lenet', 'space.architecture.values[1]')).toThrow(
-      /space\.architecture\.values\[1\]: "lenet" is not an architecture/
-    )
+  it('an unknown architecture is named with its place in the space', async () => {
+    await expect(
+      resolveArchitecture('lenet', 'fast', 'space.architecture.values[1]')
+    ).rejects.toThrow(/space\.architecture\.values\[1\]: no architecture named "lenet"/)
+  })
+
+  it("the study's own architecture is found by its name before presets and saved ones", async () => {
+    const spec = { name: 'mine', layers: [] } as unknown as Parameters<
+      typeof resolveArchitecture
+    >[3]
+    await expect(resolveArchitecture('mine', 'seed', 'architecture', spec)).resolves.toEqual({
+      preset: 'seed',
+      architecture: spec
+    })
+    await expect(resolveArchitecture('fast', 'seed')).resolves.toEqual({ preset: 'fast' })
   })
 
   it('the CLI names the space file and the field', async () => {

@@ -125,6 +125,57 @@ describe('digit-studio tune', () => {
     expect(done.imagesProcessed).toBe(3 * 100 + 300)
   }, 300_000)
 
+  it("--model-spec: a study over the user's own architecture and a saved one", async () => {
+    // The study's base is a Keras JSON file; the space also chooses a saved named architecture.
+    const mine = join(home, 'mine.json')
+    const layers = (filters: number) => [
+      { class_name: 'Conv2D', config: { filters, kernel_size: 3, strides: 2, activation: 'relu' } },
+      { class_name: 'GlobalAveragePooling2D', config: {} }
+    ]
+    const keras = (name: string, filters: number) =>
+      JSON.stringify({ class_name: 'Sequential', config: { name, layers: layers(filters) } })
+    await writeFile(mine, keras('mine', 4))
+    const other = join(home, 'other.json')
+    await writeFile(other, keras('other', 6))
+    expect((await runCli(['model', '--model-spec', other, '--save', 'other'], env())).code).toBe(0)
+    const space = join(home, 'arch-space.json')
+    await writeFile(space, JSON.stringify({ architecture: { values: ['mine', 'other'] } }))
+    const dir = join(home, 'own')
+    const r = await runCli(
+      [
+        'tune',
+        ...TINY,
+        '--model-spec',
+        mine,
+        '--strategy',
+        'grid',
+        '--space',
+        space,
+        '--study',
+        dir
+      ],
+      env()
+    )
+    expect(r.code, r.stderr).toBe(0)
+    const trials = lines(r.stdout).filter((l) => l.type === 'trial')
+    expect(trials.map((t) => (t.params as { architecture: string }).architecture)).toEqual([
+      'mine',
+      'other'
+    ])
+    const study = JSON.parse(await readFile(join(dir, 'study.json'), 'utf8'))
+    expect(study.modelSpec.name).toBe('mine')
+    // One finished record per trial, kept in the study folder.
+    const records = await Promise.all(
+      (await readdir(join(dir, 'trials'))).map(async (f) =>
+        JSON.parse(await readFile(join(dir, 'trials', f), 'utf8'))
+      )
+    )
+    expect(records).toHaveLength(2)
+    const bad = await runCli(['tune', ...TINY, '--model-spec', 'nope', '--strategy', 'grid'], env())
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/no architecture named "nope"/)
+  }, 300_000)
+
   it('refuses a bad space file, naming the file and the field', async () => {
     const bad = join(home, 'bad.json')
     await writeFile(bad, JSON.stringify({ epochs: { values: [500] } }))

@@ -15,7 +15,7 @@ export const EXPORT_USAGE =
 const FORMAT_NAMES: Record<ExportFormat, string> = {
   tfjs: 'TF.js layers model',
   onnx: 'ONNX model',
-  keras: 'Keras HDF5 model'
+  keras: 'Keras model'
 }
 
 /** `--format` wins; else the extension of `--out` says it (.onnx, .h5/.hdf5); a folder means TF.js. */

@@ -16,11 +16,12 @@ import {
 } from '#shared/protocol/training'
 import { backendEnv, endEngineAndExit, withEngine } from '../engine-session'
 import { formatDone, formatDuration, formatEpoch, formatSummary } from '../format-training'
+import { checkModelSpecArg } from '../model-spec-arg'
 
 export const TRAIN_USAGE =
   'digit-studio train [--preset seed|fast|accurate] [--epochs N] [--batch-size N] [--learning-rate X] [--lr-decay X] ' +
   '[--validation-split X] [--train-limit N] [--test-limit N] [--data DIR] [--backend native|wasm|cpu] ' +
-  '[--seed N] [--augment|--no-augment] [--early-stopping PATIENCE] [--min-delta X] [--resume DIR] [--out DIR] [--json]\n' +
+  '[--seed N] [--augment|--no-augment] [--early-stopping PATIENCE] [--min-delta X] [--model-spec FILE.json|NAME] [--resume DIR] [--out DIR] [--json]\n' +
   '  digit-studio train --from MODEL_DIR --add-images DIR [--epochs N] [...] [--json]  (fine-tune)'
 
 const OPTIONS = {
@@ -41,6 +42,7 @@ const OPTIONS = {
   from: { type: 'string' },
   'add-images': { type: 'string' },
   out: { type: 'string' },
+  'model-spec': { type: 'string' },
   'early-stopping': { type: 'string' },
   'min-delta': { type: 'string' },
   json: { type: 'boolean', default: false }
@@ -59,6 +61,8 @@ export function configFromArgs(argv: string[]): {
   config: TrainConfig
   json: boolean
   backend?: string
+  /** `--model-spec`: checked by the engine before the run (model-spec-arg.ts). */
+  modelSpec?: string
 } {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true })
   const preset = (values.preset ?? DEFAULT_TRAIN_CONFIG.preset) as PresetName
@@ -107,7 +111,12 @@ export function configFromArgs(argv: string[]): {
   config.givenSettings = (Object.keys(given) as TrainSetting[]).filter(
     (k) => given[k] !== undefined
   )
-  return { config, json: values.json ?? false, backend: values.backend }
+  return {
+    config,
+    json: values.json ?? false,
+    backend: values.backend,
+    modelSpec: values['model-spec']
+  }
 }
 
 /**
@@ -175,7 +184,7 @@ function humanPrinter(backendLine: string): (e: EngineEvent) => void {
         const ds = c.dataset.kind === 'embedded' ? 'MNIST (embedded)' : c.dataset.path
         process.stdout.write(
           [
-            `Training preset ${c.preset}: ${c.epochs} epochs, batch ${c.batchSize}, learning rate ${c.learningRate}, seed ${c.seed}, augmentation ${c.augment ? 'on' : 'off'}`,
+            `Training ${c.architecture ? `architecture ${c.architecture.name}` : `preset ${c.preset}`}: ${c.epochs} epochs, batch ${c.batchSize}, learning rate ${c.learningRate}, seed ${c.seed}, augmentation ${c.augment ? 'on' : 'off'}`,
             ...(e.initialEpoch
               ? [`Resuming after epoch ${e.initialEpoch} from ${c.resumeFrom}`]
               : []),
@@ -318,8 +327,17 @@ async function runOnEngine(
 
 /** `digit-studio train`: trains a preset in a forked engine, streams progress, saves the model. */
 export async function runTrain(argv: string[]): Promise<number> {
-  const { config, json, backend } = configFromArgs(argv)
-  return withEngine(backendEnv(backend), (engine) => runOnEngine(engine, config, json), {
-    ownSigint: true
-  })
+  const { config, json, backend, modelSpec } = configFromArgs(argv)
+  return withEngine(
+    backendEnv(backend),
+    async (engine) => {
+      if (modelSpec) {
+        const check = await checkModelSpecArg(engine, modelSpec, config.batchSize)
+        if (check.problem) throw new EngineError('MODEL_INVALID', `${modelSpec}: ${check.problem}`)
+        config.architecture = check.spec
+      }
+      return runOnEngine(engine, config, json)
+    },
+    { ownSigint: true }
+  )
 }

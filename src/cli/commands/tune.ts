@@ -3,6 +3,7 @@
  * finish (with --json, one line each, then a `study-done` line); `--study DIR` keeps the study in
  * DIR, and running the same command again with it resumes where a crash or Ctrl-C left it.
  */
+import { checkModelSpecArg } from '../model-spec-arg'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -23,12 +24,13 @@ import { PRESETS, type PresetName } from '#shared/protocol/training'
 import { backendEnv, endEngineAndExit, withEngine } from '../engine-session'
 
 export const TUNE_USAGE =
-  'digit-studio tune [--preset seed|fast|accurate] [--space FILE.json] --strategy grid|random|halving ' +
+  'digit-studio tune [--preset seed|fast|accurate] [--model-spec FILE.json|NAME] [--space FILE.json] --strategy grid|random|halving ' +
   '[--trials N] [--minutes M] [--train-limit N] [--validation-images N] [--early-stopping PATIENCE] ' +
   '[--study DIR] [--seed N] [--backend native|wasm|cpu] [--json] | digit-studio tune --print-space [--preset P]'
 
 const OPTIONS = {
   preset: { type: 'string' },
+  'model-spec': { type: 'string' },
   space: { type: 'string' },
   strategy: { type: 'string' },
   trials: { type: 'string' },
@@ -74,6 +76,8 @@ export async function studyFromArgs(argv: string[]): Promise<{
   json: boolean
   backend?: string
   printSpace: boolean
+  /** `--model-spec FILE.json|NAME`: checked by the engine before the study starts. */
+  modelSpec?: string
 }> {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true })
   const preset = (values.preset ?? 'fast') as PresetName
@@ -107,7 +111,8 @@ export async function studyFromArgs(argv: string[]): Promise<{
     request,
     json: values.json ?? false,
     backend: values.backend,
-    printSpace: values['print-space'] ?? false
+    printSpace: values['print-space'] ?? false,
+    modelSpec: values['model-spec']
   }
 }
 
@@ -190,14 +195,24 @@ async function runOnEngine(
 
 /** `digit-studio tune`. */
 export async function runTune(argv: string[]): Promise<number> {
-  const { request, json, backend, printSpace } = await studyFromArgs(argv)
+  const { request, json, backend, printSpace, modelSpec } = await studyFromArgs(argv)
   if (printSpace) {
     process.stdout.write(
       JSON.stringify(request.space ?? defaultSpace(request.preset ?? 'fast'), null, 2) + '\n'
     )
     return 0
   }
-  return withEngine(backendEnv(backend), (engine) => runOnEngine(engine, request, json), {
-    ownSigint: true
-  })
+  return withEngine(
+    backendEnv(backend),
+    async (engine) => {
+      // The user's own architecture is the study's base: checked as `train --model-spec` checks it.
+      if (modelSpec) {
+        const check = await checkModelSpecArg(engine, modelSpec)
+        if (check.problem) throw new EngineError('MODEL_INVALID', `${modelSpec}: ${check.problem}`)
+        request.modelSpec = check.spec
+      }
+      return runOnEngine(engine, request, json)
+    },
+    { ownSigint: true }
+  )
 }

@@ -1,7 +1,7 @@
 /**
  * `model:export`: picks the model (a run's, a folder's, or the engine's current one), writes it in
  * the asked format atomically, and reports every file written. Formats: TF.js layers (folder),
- * ONNX (file), Keras HDF5 (file).
+ * ONNX (file), Keras HDF5 (file) or Keras 3's `.keras` zip (file).
  */
 import type * as tf from '@tensorflow/tfjs'
 import { existsSync, statSync } from 'node:fs'
@@ -16,6 +16,7 @@ import { loadModelFromDir, requireCurrentModel } from '../store/model-store'
 import { folderHasOptimizer, resolveModelFolder } from '../store/import-model'
 import { modelDirOfRun, runCheckpointWithOptimizer } from '../store/runs'
 import { writeKerasH5 } from './keras'
+import { writeKerasZip } from './keras-zip'
 import { buildExportMetadata } from './metadata'
 import { modelToOnnx } from './onnx'
 import {
@@ -89,10 +90,13 @@ async function writeFormat(
       // Convert before touching the disk, so an unsupported layer leaves no trace.
       await writeFileAtomic(out, modelToOnnx(source.model, metadata))
       return [out]
-    case 'keras':
+    case 'keras': {
       await makeFolders(dirname(out))
-      await commitViaTemp(out, (tmp) => writeKerasH5(source.model, metadata, tmp))
+      // A name ending in .keras gets Keras 3's native zip; anything else the HDF5 file.
+      const write = out.toLowerCase().endsWith('.keras') ? writeKerasZip : writeKerasH5
+      await commitViaTemp(out, (tmp) => write(source.model, metadata, tmp))
       return [out]
+    }
   }
 }
 

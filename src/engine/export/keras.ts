@@ -28,11 +28,33 @@ function kerasWeightName(layerName: string, weightName: string): string {
   return `${layerName}/${short}:0`
 }
 
-/** The model's topology as Keras JSON (`{class_name, config}`), without tfjs-only top-level keys. */
-function kerasModelConfig(model: tf.LayersModel): { class_name: string; config: unknown } {
+type KerasLayer = { class_name: string; config: Record<string, unknown> }
+
+/**
+ * The model's topology as Keras JSON (`{class_name, config}`), without tfjs-only top-level keys,
+ * and with an explicit InputLayer first, as Keras 2's own Sequential configs have it: tfjs puts
+ * `batch_input_shape` on the first layer instead, which Keras 3 misreads as that layer's own
+ * input ("Kernel shape must have the same length as input ... (None, None, 28, 28, 1)").
+ */
+export function kerasModelConfig(model: tf.LayersModel): { class_name: string; config: unknown } {
   const topology = model.toJSON(undefined, false) as unknown as {
     class_name: string
-    config: unknown
+    config: { layers?: KerasLayer[] }
+  }
+  const layers = topology.config.layers
+  const first = layers?.[0]
+  if (topology.class_name === 'Sequential' && first && first.class_name !== 'InputLayer') {
+    const { batch_input_shape: shape, ...rest } = first.config
+    if (Array.isArray(shape)) {
+      const names = new Set(layers.map((l) => l.config.name))
+      let name = 'input_layer'
+      for (let i = 1; names.has(name); i++) name = `input_layer_${i}`
+      const input: KerasLayer = {
+        class_name: 'InputLayer',
+        config: { batch_input_shape: shape, dtype: 'float32', sparse: false, name }
+      }
+      topology.config.layers = [input, { ...first, config: rest }, ...layers.slice(1)]
+    }
   }
   return { class_name: topology.class_name, config: topology.config }
 }
@@ -44,7 +66,7 @@ let loading: Promise<H5wasm> | null = null
  * takes ~630 MB of resident memory, which every engine process (and every training run) would
  * otherwise carry without ever writing an .h5 file.
  */
-function loadH5wasm(): Promise<H5wasm> {
+export function loadH5wasm(): Promise<H5wasm> {
   loading ??= import('h5wasm/node').then(async ({ default: h5wasm }) => {
     await h5wasm.ready
     return h5wasm

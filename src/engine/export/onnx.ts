@@ -122,12 +122,27 @@ function activation(
       return g.node('Elu', [x])
     case 'softplus':
       return g.node('Softplus', [x])
+    case 'gelu':
+      return gelu(g, x)
     case 'softmax':
       // Keras normalises over the last axis: channels, which sit on axis 1 in the NCHW part.
       return g.node('Softmax', [x], [int('axis', layout === 'nchw' ? 1 : -1)])
     default:
       return unsupported(layer, `activation "${String(name)}"`)
   }
+}
+
+/**
+ * GELU as Keras and tfjs compute it (exact, not the tanh approximation): x * 0.5 * (1 + erf(x/√2)).
+ * Opset 13 has Erf but no Gelu (that came in opset 20), so it is written out.
+ */
+function gelu(g: GraphBuilder, x: string): string {
+  const scalar = (value: number): string =>
+    g.floats(`const_${g.nodes.length}_${value}`, [], Float32Array.of(value))
+  const scaled = g.node('Div', [x, scalar(Math.SQRT2)])
+  const erf = g.node('Erf', [scaled])
+  const cdf = g.node('Mul', [g.node('Add', [erf, scalar(1)]), scalar(0.5)])
+  return g.node('Mul', [x, cdf], [], 'gelu')
 }
 
 function convertLayer(
@@ -176,6 +191,12 @@ function convertLayer(
         x: g.node(cls === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool', [x], attrs, prefix),
         layout
       }
+    }
+    case 'GlobalAveragePooling2D': {
+      if (layout !== 'nchw') unsupported(layer, 'global pooling after Flatten')
+      // [N, C, 1, 1] -> [N, C]: the channel order is the same in both layouts, nothing to transpose.
+      const pooled = g.node('GlobalAveragePool', [x], [], prefix)
+      return { x: g.node('Flatten', [pooled], [int('axis', 1)]), layout: 'flat' }
     }
     case 'Flatten': {
       // Back to NHWC first: Keras flattens channels-last, and the next Dense was trained on that order.

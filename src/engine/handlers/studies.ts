@@ -49,7 +49,7 @@ export const studyHandlers: HandlerTable<StudyMethods> = {
       settings,
       trials,
       best: bestTrial(trials),
-      planned: planConfigs(settings, baseParams(settings.preset)).length
+      planned: planConfigs(settings, baseParams(settings.preset, settings.modelSpec)).length
     }
   }
 }

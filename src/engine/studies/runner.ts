@@ -176,13 +176,21 @@ export class StudyRunner {
     const { settings, data } = this.s
     const params = record.params
     const budget = rungBudget(rung, rungs, params.epochs, data.train.count)
-    const preset = resolveArchitecture(params.architecture)
-    const config = { ...trialTrainConfig(params, settings, preset), epochs: budget.epochs }
-    const model = createModel(preset, {
-      seed: settings.seed,
-      widthMultiplier: params.widthMultiplier,
-      dropout: params.dropout
-    })
+    const { preset, architecture } = await resolveArchitecture(
+      params.architecture,
+      settings.preset,
+      'architecture',
+      settings.modelSpec
+    )
+    const config = {
+      ...trialTrainConfig(params, settings, preset, false, architecture),
+      epochs: budget.epochs
+    }
+    const model = createModel(
+      preset,
+      { seed: settings.seed, widthMultiplier: params.widthMultiplier, dropout: params.dropout },
+      architecture
+    )
     prepareForTraining(model, params.learningRate)
     const n = budget.trainImages
     // The train split is in seeded shuffled order already: its first n images are a fair sample.

@@ -51,6 +51,7 @@ function newSettings(params: StudyStart): StudySettings {
     validationImages: params.validationImages ?? DEFAULT_VALIDATION_IMAGES,
     seed: params.seed ?? 42,
     ...(params.earlyStopping ? { earlyStopping: params.earlyStopping } : {}),
+    ...(params.modelSpec ? { modelSpec: params.modelSpec } : {}),
     created: new Date().toISOString()
   }
 }
@@ -71,8 +72,13 @@ export async function startStudy(
       : newSettings(params)
     const dir = params.studyDir ? resolve(params.studyDir) : join(studiesDir(), settings.id)
     for (const [i, name] of (settings.space.architecture?.values ?? []).entries())
-      resolveArchitecture(name, `space.architecture.values[${i}]`)
-    const configs = planConfigs(settings, baseParams(settings.preset))
+      await resolveArchitecture(
+        name,
+        settings.preset,
+        `space.architecture.values[${i}]`,
+        settings.modelSpec
+      )
+    const configs = planConfigs(settings, baseParams(settings.preset, settings.modelSpec))
     const dataset = await loadDatasetCached({ kind: 'embedded' })
     const wanted = settings.trainLimit + settings.validationImages
     if (wanted > dataset.train.count) {

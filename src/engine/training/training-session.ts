@@ -16,6 +16,7 @@ import type { BackendChoice } from '../backend/selection'
 import { loadDatasetCached } from '../data/dataset-cache'
 import { acquireEngine } from '../busy-lock'
 import { createModel, summarizeModel } from './models'
+import { assertTrainable } from './check-architecture'
 import { prepareForFineTune, prepareForTraining } from './optimizer'
 import { addedRunReport, prepareAddedRun, type AddedRun } from './fine-tune'
 import { loadModelFromDir, saveModelToDir, setCurrentModel } from '../store/model-store'
@@ -55,11 +56,12 @@ async function modelFor(
     return { model, initialEpoch: 0, preset: metadata?.preset ?? config.preset }
   }
   if (!config.resumeFrom) {
-    const model = createModel(config.preset, {
-      seed: config.seed,
-      widthMultiplier: config.widthMultiplier,
-      dropout: config.dropout
-    })
+    if (config.architecture) assertTrainable(config.architecture, config.batchSize)
+    const model = createModel(
+      config.preset,
+      { seed: config.seed, widthMultiplier: config.widthMultiplier, dropout: config.dropout },
+      config.architecture
+    )
     prepareForTraining(model, config.learningRate)
     return { model, initialEpoch: 0, preset: config.preset }
   }

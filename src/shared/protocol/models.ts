@@ -13,7 +13,11 @@ export const EXPORT_FORMAT_INFO: Record<
 > = {
   tfjs: { label: 'TF.js layers model (folder)', defaultName: 'digit-model-tfjs', extensions: [] },
   onnx: { label: 'ONNX model', defaultName: 'digit-model.onnx', extensions: ['onnx'] },
-  keras: { label: 'Keras HDF5 model', defaultName: 'digit-model.h5', extensions: ['h5'] }
+  keras: {
+    label: 'Keras model (.h5, or .keras for Keras 3)',
+    defaultName: 'digit-model.h5',
+    extensions: ['h5', 'keras']
+  }
 }
 
 /** Run ids become folder names: letters, digits, dot, dash and underscore only, never `..`. */
@@ -45,7 +49,7 @@ export interface ExportMetadata extends Partial<ModelMetadata> {
 
 const ExportParamsSchema = v.object({
   format: v.picklist(EXPORT_FORMATS),
-  /** A folder for `tfjs`, a file for `onnx` (.onnx) and `keras` (.h5). */
+  /** A folder for `tfjs`, a file for `onnx` (.onnx) and `keras` (.h5, or .keras for Keras 3's zip). */
   out: PathSchema,
   /** Export the model of this run; else `modelDir`; else the engine's current model. */
   runId: v.optional(RunIdSchema),

@@ -3,6 +3,7 @@
  * runs judged on their validation split only. The study lives in a folder (engine/studies/) so it
  * survives a crash and resumes without redoing finished trials.
  */
+import { ModelSpecSchema, type ModelSpec } from '../model-spec/schema'
 import * as v from 'valibot'
 import type { SerializedError } from '../errors'
 import { DropoutSchema, EarlyStoppingSchema, WidthMultiplierSchema } from './run-options'
@@ -84,6 +85,8 @@ const StudyStartSchema = v.object({
   validationImages: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(30000))),
   seed: v.optional(T.seed),
   earlyStopping: v.optional(EarlyStoppingSchema),
+  /** The user's own architecture as the study's base (`tune --model-spec`); the preset gives defaults. */
+  modelSpec: v.optional(ModelSpecSchema),
   /** A folder of its own; default `<dataHome>/studies/<id>`. An existing study there resumes. */
   studyDir: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096)))
 })
@@ -102,6 +105,8 @@ export interface StudySettings {
   validationImages: number
   seed: number
   earlyStopping?: TrainConfig['earlyStopping']
+  /** The base architecture when it is the user's own (trials name it by `modelSpec.name`). */
+  modelSpec?: ModelSpec
   created: string
 }
 
@@ -223,11 +228,14 @@ export function trialTrainConfig(
   params: TrialParams,
   settings: Pick<StudySettings, 'seed' | 'earlyStopping' | 'trainLimit' | 'validationImages'>,
   architecture: PresetName,
-  full = false
+  full = false,
+  /** A saved named architecture's layers (the preset then only gives its defaults). */
+  spec?: ModelSpec
 ): TrainConfig {
   return {
     ...DEFAULT_TRAIN_CONFIG,
     preset: architecture,
+    ...(spec ? { architecture: spec } : {}),
     epochs: params.epochs,
     batchSize: params.batchSize,
     learningRate: params.learningRate,
@@ -248,10 +256,10 @@ export function trialTrainConfig(
 }
 
 /** The base settings of a preset, which every dimension the space leaves out keeps. */
-export function baseParams(preset: PresetName): TrialParams {
+export function baseParams(preset: PresetName, modelSpec?: ModelSpec): TrialParams {
   const d = PRESET_DEFAULTS[preset]
   return {
-    architecture: preset,
+    architecture: modelSpec?.name ?? preset,
     learningRate: d.learningRate,
     batchSize: d.batchSize,
     epochs: d.epochs,

@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import type { SerializedError } from '../errors'
+import { ModelSpecSchema } from '../model-spec/schema'
 import { GallerySourceSchema } from './gallery'
 import { DropoutSchema, EarlyStoppingSchema, WidthMultiplierSchema } from './run-options'
 
@@ -71,6 +72,8 @@ export const TrainConfigSchema = v.object({
    * checkpoint takes the run's saved settings for the others; absent means every one was given.
    */
   givenSettings: v.optional(v.array(v.picklist(TRAIN_SETTINGS))),
+  /** The user's own architecture (issue 14); absent = the preset's. Runs record it in config.json. */
+  architecture: v.optional(ModelSpecSchema),
   /** Off when absent (every preset's default); needs a validation split. */
   earlyStopping: v.optional(EarlyStoppingSchema),
   /** Study knobs on the preset's layers (run-options.ts); absent = the preset as it is. */

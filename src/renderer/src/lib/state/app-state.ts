@@ -18,6 +18,7 @@ import { refreshOnEvents } from './refresh-on-events'
 import { RunsState } from './runs.svelte'
 import { StudiesState } from './studies.svelte'
 import { TrainConfigState } from './train-config.svelte'
+import { ArchitectureState } from './architecture.svelte'
 import { TrainingState } from './training.svelte'
 
 export interface AppState {
@@ -32,6 +33,8 @@ export interface AppState {
   exports: ExportState
   /** The Inside view's digit and explanation (the gallery and Classify open digits in it). */
   inside: InsideState
+  /** The architecture editor (issue 14): the user's own layers, used instead of the preset. */
+  architecture: ArchitectureState
   /** My digits: the user's kept digits and the last fine-tune on them. */
   digits: MyDigitsState
   /** Hyperparameter studies (issue 14): the space being defined and the study shown. */
@@ -53,6 +56,7 @@ export function createAppState(api: RendererApi): AppState {
     runs: new RunsState(api),
     exports: new ExportState(api),
     inside: new InsideState(api),
+    architecture: new ArchitectureState(api),
     digits: new MyDigitsState(api),
     studies: new StudiesState(api),
     connect: () => {
