@@ -12,9 +12,10 @@ describe('createAppState', () => {
     expect(fake.listeners('training:batch')).toBe(0)
     const disconnect = app.connect()
     expect(fake.listeners('training:batch')).toBe(1)
-    // Runs (list) and the current model each refresh on training:done, like the gallery and
-    // the training state itself: four listeners, one owner each.
-    expect(fake.listeners('training:done')).toBe(4)
+    // Runs (list) and the current model each refresh on training:done, like the gallery, My
+    // digits (the fine-tune's before/after) and the training state itself: five listeners, one
+    // owner each.
+    expect(fake.listeners('training:done')).toBe(5)
     disconnect()
     expect(fake.listeners('training:batch')).toBe(0)
     expect(fake.listeners('training:done')).toBe(0)
