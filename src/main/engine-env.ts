@@ -14,7 +14,11 @@ interface AppPaths {
 }
 
 /** Env vars for the engine process (over main's own environment). */
-export function engineEnv({ userData, isPackaged, resourcesPath }: AppPaths): Record<string, string> {
+export function engineEnv({
+  userData,
+  isPackaged,
+  resourcesPath
+}: AppPaths): Record<string, string> {
   return {
     DIGIT_STUDIO_HOME: userData,
     ...(isPackaged ? { [STARTER_MODEL_ENV]: join(resourcesPath, STARTER_MODEL_FOLDER) } : {})

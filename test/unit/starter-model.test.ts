@@ -47,7 +47,10 @@ async function classifySeven(): Promise<Extract<ClassifyJsonLine, { digits: stri
 
 beforeAll(async () => {
   files = mkdtempSync(join(tmpdir(), 'ds-starter-files-'))
-  writeFixtures(files, (await formatFixtures()).fixtures.filter((f) => f.name === 'single.png'))
+  writeFixtures(
+    files,
+    (await formatFixtures()).fixtures.filter((f) => f.name === 'single.png')
+  )
   home = mkdtempSync(join(tmpdir(), 'ds-starter-home-'))
 }, 120_000)
 afterAll(async () => {
@@ -112,9 +115,9 @@ describe('the starter model', () => {
 describe('where the engine looks for it', () => {
   it('DIGIT_STUDIO_STARTER_MODEL wins (empty: none), else resources/starter-model of the checkout', async () => {
     const { starterModelDir } = await import('#engine/store/starter-model')
-    expect(starterModelDir({ DIGIT_STUDIO_STARTER_MODEL: '/opt/app/resources/starter-model' })).toBe(
-      '/opt/app/resources/starter-model'
-    )
+    expect(
+      starterModelDir({ DIGIT_STUDIO_STARTER_MODEL: '/opt/app/resources/starter-model' })
+    ).toBe('/opt/app/resources/starter-model')
     expect(starterModelDir({ DIGIT_STUDIO_STARTER_MODEL: '' })).toBeNull()
     expect(starterModelDir({})).toBe(SHIPPED)
   })
