@@ -2,7 +2,7 @@
  * The starter model (issue 16) on a real engine: a fresh data home classifies out of the box with
  * the model shipped in resources/starter-model and says so (CLI `classify --json`, `info --json`,
  * `model:current`); a finished run replaces it; deleting runs hands "current" to the next newest
- * run and, once none is left, back to the starter. Small on purpose: one 1-epoch run on 2,000
+ * run and, once none is left, back to the starter; an import replaces it as well. Small on purpose: one 1-epoch run on 2,000
  * images, the rest is CLI start-up.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs'
@@ -17,6 +17,7 @@ import type { ClassifyJsonLine } from '../../src/cli/commands/classify'
 import { runCli } from '../helpers/cli'
 import { startEngine, trainToDone } from '../helpers/engine'
 import { formatFixtures, writeFixtures } from '../fixtures/scans'
+import { ensureTestModel } from '../fixtures/test-model'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SHIPPED = join(ROOT, 'resources', 'starter-model')
@@ -109,7 +110,18 @@ describe('the starter model', () => {
     expect(changed.at(-1)).toMatchObject({ model: { source: 'starter', modelDir: SHIPPED } })
     expect((await engine.request('model:current', {}))?.source).toBe('starter')
     expect((await classifySeven()).model).toEqual({ source: 'starter', dir: SHIPPED })
-  }, 240_000)
+
+    // Importing a model replaces it too.
+    const imported = await engine.request('model:import', { path: await ensureTestModel() })
+    expect(imported.source).toBe('imported')
+    const seven = (await formatFixtures()).fixtures.find((f) => f.name === 'single.png')!
+    const read = await engine.request('classify:images', {
+      files: [{ name: seven.name, bytes: seven.bytes }],
+      options: { pictures: false }
+    })
+    expect(read.modelSource).toBe('imported')
+    expect(read.modelDir).toBe(imported.modelDir)
+  }, 300_000)
 })
 
 describe('where the engine looks for it', () => {
