@@ -6,8 +6,9 @@
  *
  *   node --import tsx scripts/train-starter.ts [--from-run RUN_DIR] [--out resources/starter-model]
  *
- * Prints the metadata as one JSON line. Nothing reads the folder yet: wiring it in as the current
- * model of a fresh data home is still to do (see the README's "Starter model").
+ * Prints the metadata as one JSON line. The engine uses the folder as the current model of a data
+ * home with no finished run (src/engine/store/model-location.ts) and reads `starter.json` for the
+ * accuracy the app shows; packaging ships it as an extra resource (electron-builder.yml).
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'

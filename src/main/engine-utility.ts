@@ -14,7 +14,7 @@ const STDERR_TAIL_BYTES = 4096
 
 /**
  * Forks `entry` (the built out/main/engine/worker.js) as a utility process and wraps it in an
- * EngineClient. `DIGIT_STUDIO_HOME` points the engine at the app's userData folder.
+ * EngineClient. `env` comes from engine-env.ts (data home, starter model).
  */
 export function utilityEngine(entry: string, env: Record<string, string>): EngineClient {
   const child = utilityProcess.fork(entry, [], {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron'
 import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME_PRIVILEGES, handleAppProtocol } from './app-protocol'
 import { EngineHost } from '#host/engine-host'
+import { engineEnv } from './engine-env'
 import { utilityEngine } from './engine-utility'
 import { appHandlers } from './ipc/app'
 import { dialogHandlers } from './ipc/dialog'
@@ -38,7 +39,15 @@ const getWindow = (): BrowserWindow | null =>
 const sendEvent = eventSender((channel, payload) => getWindow()?.webContents.send(channel, payload))
 
 const engine = new EngineHost({
-  spawn: () => utilityEngine(ENGINE_ENTRY, { DIGIT_STUDIO_HOME: app.getPath('userData') }),
+  spawn: () =>
+    utilityEngine(
+      ENGINE_ENTRY,
+      engineEnv({
+        userData: app.getPath('userData'),
+        isPackaged: app.isPackaged,
+        resourcesPath: process.resourcesPath
+      })
+    ),
   onState: sendEvent,
   onEvent: sendEvent
 })

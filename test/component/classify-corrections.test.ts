@@ -19,6 +19,7 @@ const api = {
   classify: {
     images: async (p: ClassifyImagesParams) => ({
       modelDir: '/models/last',
+      modelSource: 'trained' as const,
       millis: 1,
       results: p.files.map((f): FileResult => {
         const digits = f.name.replace(/\D/g, '')

@@ -40,6 +40,7 @@ function fakeApi(impl?: (p: ClassifyImagesParams) => Promise<ClassifyImagesResul
     impl ??
       (async (p: ClassifyImagesParams): Promise<ClassifyImagesResult> => ({
         modelDir: '/models/last',
+        modelSource: 'trained',
         millis: 5,
         results: p.files.map((f): FileResult => {
           if (f.bytes[0] !== 0x89)

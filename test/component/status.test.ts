@@ -15,7 +15,8 @@ const INFO: EngineInfo = {
   backend: 'wasm',
   backendName: 'wasm',
   backendReason: 'tfjs-node not installed; using the wasm fallback',
-  dataset: { name: 'MNIST', source: 'embedded', embedded: true, train: 60_000, test: 10_000 }
+  dataset: { name: 'MNIST', source: 'embedded', embedded: true, train: 60_000, test: 10_000 },
+  model: null
 }
 
 /** An api whose engine answers `info` and whose main answers `versions`; events are pushed by hand. */

@@ -71,7 +71,8 @@ export const INFO: EngineInfo = {
   backend: 'wasm',
   backendName: 'wasm',
   backendReason: 'tfjs-node not installed; using wasm fallback',
-  dataset: { name: 'MNIST', source: 'embedded', embedded: true, train: 60000, test: 10000 }
+  dataset: { name: 'MNIST', source: 'embedded', embedded: true, train: 60000, test: 10000 },
+  model: null
 }
 
 export function datasetInfo(samplesPerClass = 2): DatasetInfo {

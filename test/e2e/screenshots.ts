@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const app = await launchApp({ viewport: SIZES[0] })
   try {
     const { page } = app
-    // What a new user sees first: no model yet.
+    // What a new user sees first: no model of their own yet (the starter model reads digits).
     await page.getByText('Train your first model').waitFor()
     await shootAll(page, 'train-first-run')
 

@@ -103,6 +103,11 @@ try {
       ['native', 'wasm', 'cpu'].includes(info.backend),
       `engine backend: ${info.backend} (${info.backendReason})`
     )
+    // A fresh data home: the engine found the starter model main passed (extraResources).
+    check(
+      info.model?.source === 'starter',
+      `starter model in use on a fresh data home: ${JSON.stringify(info.model)}`
+    )
     await browser.close()
   }
 } finally {

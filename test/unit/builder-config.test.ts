@@ -13,6 +13,8 @@ import yaml from 'js-yaml'
 import { minimatch } from 'minimatch'
 import { PNG } from 'pngjs'
 import { describe, expect, it } from 'vitest'
+import { STARTER_MODEL_FOLDER } from '#shared/starter-model'
+import { engineEnv } from '../../src/main/engine-env'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 interface BuilderYml {
@@ -21,6 +23,7 @@ interface BuilderYml {
   files: string[]
   asarUnpack: string[]
   afterPack: string
+  extraResources?: { from: string; to: string; filter?: string[] }[]
   linux: { target: string[]; icon: string }
   win: { target: string[]; icon: string }
   mac: { target: string[]; icon: string }
@@ -86,6 +89,37 @@ describe('electron-builder.yml', () => {
     expect(config.files).toContain('package.json')
     for (const p of ['!src/**', '!test/**']) expect(config.files).toContain(p)
     expect(pkg.main).toBe('./out/main/index.js')
+  })
+
+  it('ships the starter model beside the asar, where main tells the engine to look', () => {
+    const entry = config.extraResources?.find((r) => r.from === 'resources/starter-model')
+    expect(entry, 'electron-builder.yml extraResources has no resources/starter-model').toBeTruthy()
+    expect(entry!.to).toBe(STARTER_MODEL_FOLDER)
+    expect(entry!.filter ?? ['**/*']).toContain('**/*')
+    // The path main passes in a packaged app is that very folder under resourcesPath.
+    const env = engineEnv({ userData: '/u', isPackaged: true, resourcesPath: '/opt/app/resources' })
+    expect(env.DIGIT_STUDIO_STARTER_MODEL).toBe(join('/opt/app/resources', entry!.to))
+    // Unpackaged, the engine finds resources/starter-model itself: no variable is passed.
+    expect(engineEnv({ userData: '/u', isPackaged: false, resourcesPath: '/x' })).toEqual({
+      DIGIT_STUDIO_HOME: '/u'
+    })
+  })
+
+  it('has a starter model to ship: model.json, its weights and starter.json, at most 4 MB', () => {
+    const dir = join(ROOT, 'resources', 'starter-model')
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      weightsManifest: { paths: string[]; weights: { quantization?: { dtype: string } }[] }[]
+    }
+    const files = readdirSync(dir)
+    for (const p of json.weightsManifest.flatMap((g) => g.paths)) expect(files).toContain(p)
+    const starter = JSON.parse(readFileSync(join(dir, 'starter.json'), 'utf8'))
+    expect(starter.testAccuracyFloat16).toBeGreaterThan(0.99)
+    const bytes = files.reduce((sum, f) => sum + statSync(join(dir, f)).size, 0)
+    expect(bytes).toBeLessThanOrEqual(4 * 1024 * 1024)
+    // Packaging copies the folder as is: nothing in it that isn't part of the model.
+    expect(files.sort()).toEqual(
+      ['model.json', 'starter.json', ...json.weightsManifest.flatMap((g) => g.paths)].sort()
+    )
   })
 
   it('flips the fuses after packing, through a hook that exists', async () => {

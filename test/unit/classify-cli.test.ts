@@ -79,9 +79,12 @@ describe('digit-studio classify', () => {
     expect(r.stdout).toContain(`${join(dir, 'single.png')}: 7`)
   })
 
-  it('without any trained model it says how to train one', async () => {
+  it('without any trained model (and no starter model) it says how to train one', async () => {
     const home = mkdtempSync(join(tmpdir(), 'digit-studio-empty-home-'))
-    const r = await cli(['classify', join(dir, 'single.png')], { DIGIT_STUDIO_HOME: home })
+    const r = await cli(['classify', join(dir, 'single.png')], {
+      DIGIT_STUDIO_HOME: home,
+      DIGIT_STUDIO_STARTER_MODEL: ''
+    })
     expect(r.code).not.toBe(0)
     expect(r.stderr).toMatch(/NO_MODEL/)
     expect(r.stderr).toMatch(/digit-studio train/)

@@ -63,8 +63,10 @@ afterAll(async () => {
 })
 
 describe('export and runs, through the CLI and the engine process', () => {
-  it('with no trained model, export says how to get one', async () => {
-    const r = await cli(['export', '--format', 'onnx', '--out', join(home, 'none.onnx')])
+  it('with no trained model (and no starter model), export says how to get one', async () => {
+    const r = await cli(['export', '--format', 'onnx', '--out', join(home, 'none.onnx')], {
+      DIGIT_STUDIO_STARTER_MODEL: ''
+    })
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(
       /NO_MODEL: no trained model yet \(looked in .*\): train one first, or pass --model DIR/

@@ -134,12 +134,14 @@ describe('TF.js layers export', () => {
     ).rejects.toThrow(/permission denied/)
   })
 
-  it('with no model anywhere, says to train one first', async () => {
+  it('with no model anywhere (and no starter model), says to train one first', async () => {
+    process.env.DIGIT_STUDIO_STARTER_MODEL = ''
     const err = await exportModel({ format: 'onnx', out: join(home, 'x.onnx') }).catch(
       (e: unknown) => e
     )
     expect(err).toBeInstanceOf(EngineError)
     expect((err as EngineError).code).toBe('NO_MODEL')
     expect((err as EngineError).message).toMatch(/train one first/)
+    delete process.env.DIGIT_STUDIO_STARTER_MODEL
   })
 })

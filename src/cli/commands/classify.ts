@@ -9,7 +9,9 @@ import {
   type ClassifyFile,
   type FileResult
 } from '#shared/protocol/classify'
+import type { ModelSource } from '#shared/protocol/models'
 import { backendEnv, withEngine } from '../engine-session'
+import { describeModelInUse } from './info'
 
 export const CLASSIFY_USAGE =
   'digit-studio classify FILE... [--model DIR] [--json] [--min-speck N] [--backend native|wasm|cpu]'
@@ -25,6 +27,8 @@ export type ClassifyJsonLine =
   | {
       file: string
       digits: string
+      /** The model that read it: `starter` is the one shipped with the app (no run trained yet). */
+      model: { source: ModelSource | 'folder'; dir: string }
       predictions: {
         label: number
         confidence: number
@@ -37,13 +41,16 @@ export type ClassifyJsonLine =
     }
   | { file: string; error: SerializedError }
 
+type UsedModel = Extract<ClassifyJsonLine, { digits: string }>['model']
+
 /** Turns an engine result into the `--json` line for that file. */
-function toJsonLine(file: string, result: FileResult): ClassifyJsonLine {
+function toJsonLine(file: string, result: FileResult, model: UsedModel): ClassifyJsonLine {
   if (!result.ok) return { file, error: result.error }
   const paged = result.format === 'pdf' || result.format === 'tiff' || result.pages.length > 1
   return {
     file,
     digits: result.digits,
+    model,
     predictions: result.pages.flatMap((p) =>
       p.predictions.map((d) => ({
         label: d.label,
@@ -124,27 +131,33 @@ export async function runClassify(argv: string[]): Promise<number> {
     )
   const modelDir = values.model ? resolve(values.model) : undefined
   let failed = 0
+  // Which model read the files: the first engine answer says (a local read error needs none).
+  let model: UsedModel = { source: 'folder', dir: modelDir ?? '' }
   const print = (file: string, result: FileResult): void => {
     if (!result.ok) failed++
     process.stdout.write(
-      (values.json ? JSON.stringify(toJsonLine(file, result)) : formatResult(file, result)) + '\n'
+      (values.json ? JSON.stringify(toJsonLine(file, result, model)) : formatResult(file, result)) +
+        '\n'
     )
   }
   await withEngine(backendEnv(values.backend), async (engine) => {
     if (!values.json) {
       const info = await engine.request('engine:info', {})
       process.stderr.write(`Backend: ${info.backend} (${info.backendReason})\n`)
+      // Without --model, say whose model reads the files (the starter until a run has finished).
+      if (!modelDir) process.stderr.write(`Model:   ${describeModelInUse(info.model)}\n`)
     }
     // Files are read batch by batch, so 500 scans never sit in memory at once.
     let batch: ClassifyFile[] = []
     let bytes = 0
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return
-      const { results } = await engine.request('classify:images', {
+      const reply = await engine.request('classify:images', {
         files: batch,
         options: { minSpeckArea, modelDir, pictures: false }
       })
-      results.forEach((r, i) => print(batch[i].name, r))
+      model = { source: reply.modelSource, dir: reply.modelDir }
+      reply.results.forEach((r, i) => print(batch[i].name, r))
       batch = []
       bytes = 0
     }

@@ -18,6 +18,7 @@ import {
   type FileResult,
   type PageResult
 } from '#shared/protocol/classify'
+import type { ModelSource } from '#shared/protocol/models'
 import { decodeThread } from './image/decode-pool'
 import { analysePage } from './image/page-pipeline'
 import { toUnitRange } from './image/normalise-digit'
@@ -28,6 +29,8 @@ import { lastModelDir } from '../store/paths'
 interface ResolvedModel {
   model: tf.LayersModel
   dir: string
+  /** Whose model: the user's, the starter shipped with the app, or the folder the request named. */
+  source: ModelSource | 'folder'
 }
 
 // A model named by folder is kept between requests (a drop of 20 files loads it once); it is
@@ -42,7 +45,7 @@ export async function resolveModel(modelDir?: string): Promise<ResolvedModel> {
   if (!modelDir) {
     try {
       const current = await requireCurrentModel()
-      return { model: current.model, dir: current.dir ?? '(in memory)' }
+      return { model: current.model, dir: current.dir ?? '(in memory)', source: current.source }
     } catch (err) {
       if (err instanceof EngineError && err.code === 'NO_MODEL') {
         throw new EngineError(
@@ -61,11 +64,11 @@ export async function resolveModel(modelDir?: string): Promise<ResolvedModel> {
     )
   const mtimeMs = statSync(file).mtimeMs
   if (cached && cached.dir === modelDir && cached.mtimeMs === mtimeMs)
-    return { model: cached.model, dir: modelDir }
+    return { model: cached.model, dir: modelDir, source: 'folder' }
   const { model } = await loadModelFromDir(modelDir)
   cached?.model.dispose()
   cached = { dir: modelDir, mtimeMs, model }
-  return { model, dir: modelDir }
+  return { model, dir: modelDir, source: 'folder' }
 }
 
 /** Probabilities for a batch of 28x28 byte images; every tensor is freed (RELIABILITY D3). */
@@ -179,10 +182,10 @@ async function classifyOne(
  */
 export async function classifyImages(params: ClassifyImagesParams): Promise<ClassifyImagesResult> {
   const started = performance.now()
-  const { model, dir } = await resolveModel(params.options?.modelDir)
+  const { model, dir, source } = await resolveModel(params.options?.modelDir)
   const minSpeck = params.options?.minSpeckArea ?? DEFAULT_MIN_SPECK_AREA
   const pictures = params.options?.pictures ?? true
   const results: FileResult[] = []
   for (const file of params.files) results.push(await classifyOne(file, model, minSpeck, pictures))
-  return { modelDir: dir, results, millis: performance.now() - started }
+  return { modelDir: dir, modelSource: source, results, millis: performance.now() - started }
 }

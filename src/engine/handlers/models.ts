@@ -1,6 +1,7 @@
 import type { ModelMethods } from '#shared/protocol/models'
 import { acquireEngine } from '../busy-lock'
 import { exportModel } from '../export'
+import { dropDeletedRunModel } from '../store/deleted-run-model'
 import { currentModelInfo, importModel } from '../store/import-model'
 import { deleteRun, getRun, listRuns } from '../store/runs'
 import type { HandlerTable } from './types'
@@ -23,5 +24,13 @@ export const modelHandlers: HandlerTable<ModelMethods> = {
   'model:current': () => currentModelInfo(),
   'runs:list': () => listRuns(),
   'runs:get': (params) => getRun(params.id),
-  'runs:delete': (params) => deleteRun(params.id)
+  'runs:delete': async (params, ctx) => {
+    const result = await deleteRun(params.id)
+    // The deleted run may have been the current model's: hosts hear which model took its place
+    // (the newest remaining run's, else the starter model).
+    if (result.deleted && (await dropDeletedRunModel(params.id))) {
+      ctx.emit({ type: 'model:changed', model: await currentModelInfo() })
+    }
+    return result
+  }
 }

@@ -90,14 +90,15 @@ async function describeModel(
   const metadata: ModelMetadata | null = current.metadata
   const summary = summarizeModel(current.model, metadata?.preset ?? 'seed')
   return {
-    source: lastMeasured?.model === current.model ? 'imported' : 'trained',
+    source: current.source,
     modelDir: dir,
     name: current.model.name,
     layers: summary.layers,
     totalParams: summary.totalParams,
     hasOptimizer: dir !== '' && (await folderHasOptimizer(dir)),
     metadata,
-    measured: measured ?? (lastMeasured?.model === current.model ? lastMeasured.measured : null)
+    measured: measured ?? (lastMeasured?.model === current.model ? lastMeasured.measured : null),
+    ...(current.starter ? { starter: current.starter } : {})
   }
 }
 
@@ -142,12 +143,12 @@ export async function importModel(path: string): Promise<CurrentModelInfo> {
       `${join(dir, MODEL_JSON)}: the model loaded but cannot predict (${(err as Error).message})`
     )
   }
-  setCurrentModel(model, metadata, dir)
+  setCurrentModel(model, metadata, dir, 'imported')
   lastMeasured = { model, measured }
   return describeModel(getCurrentModel()!, measured)
 }
 
-/** The current model (loading the last trained one if the engine has none yet), or null. */
+/** The current model (loading the last trained one, else the starter, if the engine has none yet), or null. */
 export async function currentModelInfo(): Promise<CurrentModelInfo | null> {
   try {
     return await describeModel(await requireCurrentModel())

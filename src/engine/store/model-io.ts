@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { EngineError } from '#shared/errors'
+import type { ModelMetadata } from '#shared/protocol/training'
 import { assertReplaceable, writeDirAtomic } from './atomic-write'
 import { preflightModelJson } from './model-preflight'
 
@@ -155,5 +156,21 @@ export function fileLoader(dir: string): tf.io.IOHandler {
         return [specs, joined.buffer]
       })
     }
+  }
+}
+
+/**
+ * The Digit Studio metadata (`userDefinedMetadata.digitStudio`) of a model folder, read from its
+ * model.json without loading weights; null when the file is missing, unreadable or has none.
+ */
+export async function readSavedMetadata(dir: string): Promise<Partial<ModelMetadata> | null> {
+  try {
+    const json = JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8')) as {
+      userDefinedMetadata?: { digitStudio?: unknown }
+    }
+    const meta = json.userDefinedMetadata?.digitStudio
+    return meta && typeof meta === 'object' ? (meta as Partial<ModelMetadata>) : null
+  } catch {
+    return null
   }
 }

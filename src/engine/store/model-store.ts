@@ -1,17 +1,21 @@
 /**
- * The engine's current model: the one the last run trained, or one loaded from disk. Training
- * sets it; classify, export and the gallery read it. Also saves and loads model folders with their
- * metadata (`userDefinedMetadata.digitStudio`), and checks a loaded model fits MNIST (28x28x1 in,
- * 10 classes out) before anyone uses it.
+ * The engine's current model: the one the last run trained, one imported, or one loaded from disk
+ * (the user's last model, else the starter model shipped with the app: model-location.ts).
+ * Training and import set it; classify, export and the gallery read it. Also saves and loads model
+ * folders with their metadata (`userDefinedMetadata.digitStudio`), and checks a loaded model fits
+ * MNIST (28x28x1 in, 10 classes out) before anyone uses it.
  */
 import * as tf from '@tensorflow/tfjs'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { EngineError } from '#shared/errors'
 import { IMAGE_SIZE, NUM_CLASSES } from '#shared/mnist'
+import type { ModelInUse } from '#shared/protocol/info'
+import type { ModelSource, StarterModelInfo } from '#shared/protocol/models'
 import type { ModelMetadata } from '#shared/protocol/training'
-import { fileLoader, fileSaver, MODEL_JSON } from './model-io'
+import { fileLoader, fileSaver, MODEL_JSON, readSavedMetadata } from './model-io'
+import { locateCurrentModel, type ModelLocation } from './model-location'
 import { lastModelDir } from './paths'
+import { readStarterInfo } from './starter-model'
 
 export interface CurrentModel {
   model: tf.LayersModel
@@ -19,6 +23,9 @@ export interface CurrentModel {
   metadata: ModelMetadata | null
   /** Folder it was saved to or loaded from; null while only in memory. */
   dir: string | null
+  source: ModelSource
+  /** The starter model's `starter.json`, when that is the current model. */
+  starter?: StarterModelInfo
 }
 
 const METADATA_KEY = 'digitStudio'
@@ -34,25 +41,73 @@ export function getCurrentModel(): CurrentModel | null {
 export function setCurrentModel(
   model: tf.LayersModel,
   metadata: ModelMetadata | null,
-  dir: string | null
+  dir: string | null,
+  source: ModelSource = 'trained',
+  starter?: StarterModelInfo
 ): void {
   if (current && current.model !== model) current.model.dispose()
-  current = { model, metadata, dir }
+  current = { model, metadata, dir, source, ...(starter ? { starter } : {}) }
+}
+
+/** Forgets the current model (its run was deleted), so the next request finds the one now due. */
+export function clearCurrentModel(): void {
+  current?.model.dispose()
+  current = null
+}
+
+/** Loads the model at `location` and makes it current; the starter's accuracy comes from starter.json. */
+async function loadLocation(location: ModelLocation): Promise<CurrentModel> {
+  const { model, metadata } = await loadModelFromDir(location.dir)
+  if (location.source !== 'starter') {
+    setCurrentModel(model, metadata, location.dir)
+    return current!
+  }
+  const starter = await readStarterInfo(location.dir)
+  // The metadata the weights carry is their training run's (a checkpoint's has no test accuracy);
+  // what users see is the accuracy of the weights as shipped.
+  const shipped = metadata ? { ...metadata, testAccuracy: starter.testAccuracy } : null
+  setCurrentModel(model, shipped, location.dir, 'starter', starter)
+  return current!
 }
 
 /**
- * The current model, loading the last saved one (`lastModelDir()`) when the engine has none yet,
- * so `classify` works right after `train` in another process. NO_MODEL when there is none.
+ * Which model `requireCurrentModel` gives, for status lines (engine:info), without loading weights:
+ * a starter in memory still yields to a model trained since, as there.
+ */
+export async function currentModelInUse(): Promise<ModelInUse | null> {
+  if (current && current.source !== 'starter') {
+    return {
+      source: current.source,
+      dir: current.dir ?? '(in memory)',
+      testAccuracy: current.metadata?.testAccuracy ?? null
+    }
+  }
+  const location = await locateCurrentModel()
+  if (!location) return null
+  const testAccuracy =
+    location.source === 'starter'
+      ? (await readStarterInfo(location.dir)).testAccuracy
+      : ((await readSavedMetadata(location.dir))?.testAccuracy ?? null)
+  return { source: location.source, dir: location.dir, testAccuracy }
+}
+
+/**
+ * The current model: the one in memory, else the user's last model, else the starter model
+ * (model-location.ts), so `classify` works right after `train` in another process and on a fresh
+ * data home. The starter only stands in: while it is current, each call looks again, so a model
+ * the CLI trained beside the app takes over. NO_MODEL when there is none at all.
  */
 export async function requireCurrentModel(): Promise<CurrentModel> {
-  if (current) return current
-  const dir = lastModelDir()
-  if (!existsSync(join(dir, MODEL_JSON))) {
-    throw new EngineError('NO_MODEL', `no trained model yet (looked in ${dir}): train one first`)
+  if (current && current.source !== 'starter') return current
+  const location = await locateCurrentModel()
+  if (current && (!location || location.dir === current.dir)) return current
+  if (!location) {
+    throw new EngineError(
+      'NO_MODEL',
+      `no trained model yet (looked in ${lastModelDir()}): train one first`
+    )
   }
-  const loaded = await loadModelFromDir(dir)
-  setCurrentModel(loaded.model, loaded.metadata, dir)
-  return current!
+  return loadLocation(location)
 }
 
 /** Reads the Digit Studio metadata of a model, or null when it has none. */

@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import type { SerializedError } from '../errors'
+import type { ModelSource } from './models'
 
 // Classify area (issue "Classify your own handwriting"): the user's own images go in as bytes,
 // digits come out with the pictures of every preprocessing step, so the UI can show what the
@@ -142,6 +143,8 @@ export type FileResult =
 export interface ClassifyImagesResult {
   /** The model folder used. */
   modelDir: string
+  /** Which model that is: the user's (trained or imported), the starter, or a folder the request named. */
+  modelSource: ModelSource | 'folder'
   results: FileResult[]
   millis: number
 }

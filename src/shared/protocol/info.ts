@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import type { ModelSource } from './models'
 
 /** Which tensor backend the engine runs on: libtensorflow (tfjs-node) or the wasm fallback. */
 export type BackendKind = 'native' | 'wasm' | 'cpu'
@@ -11,6 +12,14 @@ interface DatasetSummary {
   embedded: boolean
   train: number
   test: number
+}
+
+/** Where the current model comes from, without loading its weights. */
+export interface ModelInUse {
+  source: ModelSource
+  dir: string
+  /** MNIST test accuracy its metadata (or, for the starter, starter.json) records, 0-1. */
+  testAccuracy: number | null
 }
 
 export interface EngineInfo {
@@ -27,6 +36,11 @@ export interface EngineInfo {
   /** On a fallback: what native TensorFlow needs here (a command in a checkout, else platforms). */
   nativeHelp?: string
   dataset: DatasetSummary
+  /**
+   * The model classify, explain and export use when none is named: the user's (trained or
+   * imported) or the starter model shipped with the app; null when there is none at all.
+   */
+  model: ModelInUse | null
   /** Filled in by the Electron host only. */
   electronVersion?: string
 }

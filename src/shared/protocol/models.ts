@@ -81,9 +81,27 @@ const ImportParamsSchema = v.object({
 })
 type ImportParams = v.InferOutput<typeof ImportParamsSchema>
 
+/**
+ * Where the current model came from: a run of this data home, an import, or the starter model
+ * shipped with the app (used while the data home has no finished run: issue 16).
+ */
+export type ModelSource = 'trained' | 'imported' | 'starter'
+
+/** What `starter.json` (written by scripts/train-starter.ts) says about the shipped model. */
+export interface StarterModelInfo {
+  /** MNIST test accuracy of the weights as shipped (float16), 0-1. */
+  testAccuracy: number | null
+  /** The same before quantising to float16 (what the quantisation cost is the difference). */
+  testAccuracyFloat32: number | null
+  /** Bytes of the float16 weights. */
+  weightBytes: number | null
+  /** When it was made (ISO 8601). */
+  date: string | null
+}
+
 /** The model the engine classifies with, shows the gallery of and continues training. */
 export interface CurrentModelInfo {
-  source: 'trained' | 'imported'
+  source: ModelSource
   /** Folder it was loaded from (for `training:start` with `resumeFrom`). */
   modelDir: string
   name: string
@@ -95,6 +113,8 @@ export interface CurrentModelInfo {
   metadata: ModelMetadata | null
   /** Accuracy measured on the MNIST test set when the model was imported (its gallery's data). */
   measured: { dataset: string; accuracy: number; count: number } | null
+  /** Set for the starter model only: its `starter.json`. */
+  starter?: StarterModelInfo
 }
 
 /** One row of the Runs view. */
@@ -134,7 +154,8 @@ export interface RunDetail extends RunSummary {
 
 interface ModelChangedEvent {
   type: 'model:changed'
-  model: CurrentModelInfo
+  /** Null when no model is left (the last run deleted and no starter model shipped). */
+  model: CurrentModelInfo | null
 }
 
 const Empty = v.optional(v.object({}), {})
@@ -158,6 +179,7 @@ export interface ModelMethods {
   /** Every run in the runs folder, newest first. */
   'runs:list': { params: Record<string, never>; result: { runs: RunSummary[]; dir: string } }
   'runs:get': { params: { id: string }; result: RunDetail }
+  /** Deleting the run the current model came from makes the next newest run's model (else the starter) current. */
   'runs:delete': { params: { id: string }; result: { deleted: boolean } }
 }
 

@@ -1,0 +1,21 @@
+/**
+ * How the app names the current model and states its accuracy, in one place, so the model card,
+ * the status bar and panel, and Classify say the same thing (issue 16: "starter model").
+ */
+import type { CurrentModelInfo } from '#shared/protocol/models'
+
+/** "Starter model", "Imported model" or "Your model". */
+export function modelLabel(model: CurrentModelInfo): string {
+  if (model.source === 'starter') return 'Starter model'
+  return model.source === 'imported' ? 'Imported model' : 'Your model'
+}
+
+/**
+ * Its MNIST test accuracy: what an import measured on the full test set, else what starter.json
+ * states for the shipped weights, else what training recorded (which may have used a test limit).
+ */
+export function modelAccuracy(model: CurrentModelInfo): number | null {
+  return (
+    model.measured?.accuracy ?? model.starter?.testAccuracy ?? model.metadata?.testAccuracy ?? null
+  )
+}
