@@ -3,7 +3,10 @@
  * on other digits of the same writers, what does it cost on MNIST, and how long does an epoch of
  * MNIST + 100 images take next to a plain MNIST epoch (the same run, the same settings).
  *
- *   node --import tsx scripts/learn-handwriting.ts --model DIR [--work DIR] [--epochs 1]
+ *   node --import tsx scripts/learn-handwriting.ts --model DIR [--work DIR] [--epochs 1] [--eval-only]
+ *
+ * `--eval-only` stops after the model's accuracy on the folders (how the README's starter-model
+ * row on the "other writers" set is measured).
  *
  * Builds three labelled folders with scripts/writers-set.ts (fonts: see there):
  *   added      125 digits of 6 writers (seed 11): the fine-tune's --add-images; it holds out 25
@@ -34,7 +37,8 @@ const { values } = parseArgs({
   options: {
     model: { type: 'string' },
     work: { type: 'string', default: '/tmp/learn-handwriting' },
-    epochs: { type: 'string', default: '1' }
+    epochs: { type: 'string', default: '1' },
+    'eval-only': { type: 'boolean', default: false }
   }
 })
 if (!values.model) throw new Error('--model DIR (a trained model folder) is required')
@@ -90,6 +94,11 @@ async function train(
 
 const epochs = ['--epochs', values.epochs]
 const before = await evaluate(values.model)
+if (values['eval-only']) {
+  const n = { same: sets.same.count, unseen: sets.unseen.count }
+  process.stdout.write(JSON.stringify({ model: values.model, accuracy: before, images: n }) + '\n')
+  process.exit(0)
+}
 const tuned = await train([
   '--from',
   values.model,
