@@ -44,6 +44,7 @@ const row = (id: string, over: Partial<RunSummary> = {}): RunSummary => ({
   testAccuracy: 0.9912,
   totalSeconds: 125,
   backend: 'wasm',
+  throughput: null,
   hasModel: true,
   ...over
 })

@@ -11,6 +11,7 @@ import { newLayer } from '#shared/model-spec/fields'
 import { PRESET_SPECS } from '#shared/model-spec/presets'
 import type { LayerSpec, ModelSpec } from '#shared/model-spec/schema'
 import type { NamedArchitecture } from '#shared/protocol/architectures'
+import type { RunSummary } from '#shared/protocol/models'
 import { PRESETS, type PresetName, type TrainConfig } from '#shared/protocol/training'
 import { errorInfo } from '../api'
 
@@ -30,6 +31,21 @@ export function measuredThroughput(
   if (!config || !samplesPerSecond) return null
   const spec = config.architecture ?? PRESET_SPECS[config.preset]
   return { samplesPerSecond, mflopsPerImage: analyseLayers(spec.layers).mflopsPerImage }
+}
+
+/**
+ * The newest finished run on `backend` in runs history that says how fast it went (runs are listed
+ * newest first), so the editor can estimate time before any run of this session; null when none.
+ */
+export function historyThroughput(
+  runs: readonly RunSummary[],
+  backend: string | null
+): Throughput | null {
+  if (!backend) return null
+  return (
+    runs.find((r) => r.status === 'done' && r.backend === backend && r.throughput)?.throughput ??
+    null
+  )
 }
 
 export class ArchitectureState {
