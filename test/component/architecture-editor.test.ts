@@ -117,6 +117,49 @@ describe('architecture editor', { timeout: 30_000 }, () => {
     expect(totals()).toMatch(/seconds per epoch: train once on this backend to estimate time$/)
   })
 
+  it('the Model panel’s Layers table shows the editor’s layers while it is switched on', async () => {
+    setup()
+    const panel = (): HTMLElement => screen.getByRole('region', { name: 'Model' })
+    const tableRows = (): string[][] =>
+      within(panel())
+        .getAllByRole('row')
+        .slice(1, -1)
+        .map((r) =>
+          within(r)
+            .getAllByRole('cell')
+            .map((c) => c.textContent!.trim())
+        )
+    // The preset's table from the engine (the fake's two-layer summary).
+    await waitFor(() =>
+      expect(within(panel()).getByTestId('total-params').textContent).toBe('1,610')
+    )
+    await fireEvent.change(screen.getByTestId('architecture-start'), { target: { value: 'fast' } })
+    await fireEvent.click(screen.getByRole('button', { name: 'Load' }))
+    // Widen the first convolution: the table follows the editor, with the shared analysis' figures.
+    await fireEvent.input(within(rows()[0]).getByLabelText('Filters'), { target: { value: '10' } })
+    expect(tableRows()).toEqual([
+      ['Conv2D', '(batch, 26, 26, 10)', '100'],
+      ['MaxPooling2D', '(batch, 13, 13, 10)', '0'],
+      ['Conv2D', '(batch, 11, 11, 16)', '1,456'],
+      ['MaxPooling2D', '(batch, 5, 5, 16)', '0'],
+      ['Flatten', '(batch, 400)', '0'],
+      ['Dense', '(batch, 10)', '4,010']
+    ])
+    expect(within(panel()).getByTestId('total-params').textContent).toBe('5,566')
+    expect(within(panel()).getByText(/Layers \(your own architecture: my-fast\)/)).toBeTruthy()
+    expect(within(panel()).getByTestId('layers-from-editor').textContent).toMatch(
+      /the run trains these layers, not\s+the seed preset's/
+    )
+    // A broken stack has no table to show: the panel says where to fix it.
+    await fireEvent.input(within(rows()[0]).getByLabelText('Filters'), { target: { value: '600' } })
+    expect(within(panel()).queryByTestId('total-params')).toBeNull()
+    expect(within(panel()).getByText(/can't be built yet: fix the marked layer/)).toBeTruthy()
+    // Switched off: the preset's table is back.
+    await fireEvent.click(screen.getByTestId('architecture-enabled'))
+    expect(within(panel()).getByTestId('total-params').textContent).toBe('1,610')
+    expect(within(panel()).queryByTestId('layers-from-editor')).toBeNull()
+  })
+
   it('explains an impossible stack at the breaking layer and disables Train until it is fixed', async () => {
     setup()
     await fireEvent.click(screen.getByRole('button', { name: 'Load' }))

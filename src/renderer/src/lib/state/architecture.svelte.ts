@@ -12,7 +12,12 @@ import { PRESET_SPECS } from '#shared/model-spec/presets'
 import type { LayerSpec, ModelSpec } from '#shared/model-spec/schema'
 import type { NamedArchitecture } from '#shared/protocol/architectures'
 import type { RunSummary } from '#shared/protocol/models'
-import { PRESETS, type PresetName, type TrainConfig } from '#shared/protocol/training'
+import {
+  PRESETS,
+  type ModelSummary,
+  type PresetName,
+  type TrainConfig
+} from '#shared/protocol/training'
 import { errorInfo } from '../api'
 
 type ArchitectureApi = Pick<RendererApi, 'architectures'>
@@ -63,6 +68,25 @@ export class ArchitectureState {
     completeSpec({ name: this.name, layers: $state.snapshot(this.layers) as LayerSpec[] })
   )
   readonly analysis = $derived(analyseLayers(this.completed.layers))
+  /**
+   * The stack as the Model panel's layer table (Keras-style, batch dimension first), from the
+   * shared analysis, so the panel shows what will be trained; null while the stack is broken.
+   */
+  readonly table = $derived<Omit<ModelSummary, 'preset'> | null>(
+    this.analysis.ok
+      ? {
+          layers: this.completed.layers.map((layer, i) => ({
+            // Unique per row (the table is keyed by name), as Keras numbers its layers.
+            name: `${layer.type.toLowerCase()}_${i + 1}`,
+            className: layer.type,
+            outputShape: [null, ...(this.analysis.layers[i]?.outputShape ?? [])],
+            params: this.analysis.layers[i]?.params ?? 0
+          })),
+          totalParams: this.analysis.totalParams,
+          trainableParams: this.analysis.trainableParams
+        }
+      : null
+  )
   /** False only when the editor is in use and its stack can't be trained. */
   readonly valid = $derived(!this.enabled || this.analysis.ok)
 
