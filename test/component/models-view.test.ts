@@ -44,6 +44,7 @@ const row = (id: string, over: Partial<RunSummary> = {}): RunSummary => ({
   testAccuracy: 0.9912,
   totalSeconds: 125,
   backend: 'wasm',
+  throughput: null,
   hasModel: true,
   ...over
 })
@@ -237,6 +238,37 @@ describe('Runs & Export view', () => {
     await fireEvent.click(screen.getByText('Import TF.js model…'))
     const alert = await screen.findByRole('alert')
     expect(alert.textContent).toContain('input shape is [,32,32,1], expected [null,28,28,1]')
+  })
+
+  it('the current model card names a custom architecture instead of the form’s preset', async () => {
+    const { api } = fakeApi()
+    const metadata = {
+      preset: 'seed',
+      architecture: 'wide-gelu',
+      runId: '20261127-101500-aa11',
+      epochsCompleted: 3,
+      hyperparameters: {
+        epochs: 3,
+        batchSize: 32,
+        learningRate: 1e-3,
+        validationSplit: 0.1,
+        seed: 42,
+        augment: false
+      },
+      dataset: { name: 'MNIST', source: 'embedded', train: 54000, test: 10000 },
+      testAccuracy: 0.99,
+      testLoss: 0.03,
+      backend: 'wasm',
+      appVersion: '0.1.0',
+      date: '2026-11-27T10:20:00Z'
+    } satisfies CurrentModelInfo['metadata']
+    api.model.current.mockResolvedValue({ ...CURRENT, metadata })
+    show(api)
+    expect((await screen.findByTestId('current-architecture')).textContent).toBe(
+      'wide-gelu (your own)'
+    )
+    const card = document.querySelector<HTMLElement>('dl[data-current-model]')!
+    expect(within(card).queryByText('Preset')).toBeNull()
   })
 
   it('refreshes the list when a run finishes', async () => {

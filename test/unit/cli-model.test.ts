@@ -109,6 +109,9 @@ describe('digit-studio model', () => {
 })
 
 describe('digit-studio train --model-spec', () => {
+  /** The run folder of the training below, for the model it saved. */
+  let runDir = ''
+
   it('trains the architecture and records it in the run', async () => {
     const file = join(home, 'train.json')
     await writeFile(file, JSON.stringify(tiny))
@@ -135,6 +138,7 @@ describe('digit-studio train --model-spec', () => {
     const started = lines.find((l) => l.type === 'training:started')
     expect(started.summary.totalParams).toBe(154)
     const done = lines.at(-1)
+    runDir = done.runDir
     const config = JSON.parse(await readFile(join(done.runDir, 'config.json'), 'utf8'))
     expect(config.architecture.name).toBe('tiny')
     expect(config.architecture.layers.map((l: { type: string }) => l.type)).toEqual([
@@ -143,5 +147,25 @@ describe('digit-studio train --model-spec', () => {
       'GlobalAveragePooling2D',
       'Dense'
     ])
+  })
+
+  it('names the architecture, not the form’s preset, in the model, export and info', async () => {
+    expect(runDir, 'the training above failed').not.toBe('')
+    const model = JSON.parse(await readFile(join(runDir, 'model', 'model.json'), 'utf8'))
+    expect(model.userDefinedMetadata.digitStudio).toMatchObject({
+      architecture: 'tiny',
+      preset: 'seed'
+    })
+    // With neither --model nor --run: the current model, i.e. the run just trained.
+    const out = join(home, 'tiny.onnx')
+    const exported = await runCli(['export', '--format', 'onnx', '--out', out], env)
+    expect(exported.code, exported.stderr).toBe(0)
+    expect(exported.stdout).toMatch(
+      /^Exported ONNX model to .*\(.*; architecture tiny, test accuracy/
+    )
+    expect(exported.stdout).not.toMatch(/preset seed/)
+    const info = await runCli(['info'], env)
+    expect(info.code, info.stderr).toBe(0)
+    expect(info.stdout).toMatch(/^Model: {4}your last trained model \(architecture tiny\), /m)
   })
 })

@@ -12,6 +12,8 @@ import type { EngineContext } from '#engine/handlers/types'
 import { createModel } from '#engine/training/models'
 import { prepareForTraining } from '#engine/training/optimizer'
 import { deleteRun, getRun, listRuns, modelDirOfRun, runDir } from '#engine/store/runs'
+import { analyseLayers } from '#shared/model-spec/analyse'
+import { PRESET_SPECS } from '#shared/model-spec/presets'
 import { DEFAULT_TRAIN_CONFIG } from '#shared/protocol/training'
 import { saveModel, tempDir, useEngineBackend } from './export-helpers'
 
@@ -51,6 +53,7 @@ beforeAll(async () => {
     type: 'training:done',
     testAccuracy: 0.971,
     totalSeconds: 42.5,
+    samplesPerSecond: 1000,
     backend: 'wasm',
     epochsCompleted: 2
   })
@@ -89,8 +92,14 @@ describe('runs', () => {
       testAccuracy: 0.971,
       totalSeconds: 42.5,
       backend: 'wasm',
+      // The seed preset's work per image (config.json has no architecture), for the editor's estimate.
+      throughput: {
+        samplesPerSecond: 1000,
+        mflopsPerImage: analyseLayers(PRESET_SPECS.seed.layers).mflopsPerImage
+      },
       hasModel: true
     })
+    expect(runs[1].throughput!.mflopsPerImage).toBeGreaterThan(1)
     expect(runs[0]).toMatchObject({
       status: 'incomplete',
       preset: 'fast',
@@ -98,6 +107,7 @@ describe('runs', () => {
       epochsPlanned: 3,
       testAccuracy: null,
       backend: 'wasm',
+      throughput: null,
       hasModel: true
     })
     expect(runs[2]).toMatchObject({

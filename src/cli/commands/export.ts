@@ -78,9 +78,14 @@ function formatExport(r: ExportResult): string {
     r.metadata.testAccuracy != null
       ? `, test accuracy ${(r.metadata.testAccuracy * 100).toFixed(2)} %`
       : ''
-  const preset = r.metadata.preset ? `preset ${r.metadata.preset}` : 'model trained elsewhere'
+  // A custom architecture's metadata also names the form's preset, which isn't what was trained.
+  const model = r.metadata.architecture
+    ? `architecture ${r.metadata.architecture}`
+    : r.metadata.preset
+      ? `preset ${r.metadata.preset}`
+      : 'model trained elsewhere'
   return [
-    `Exported ${FORMAT_NAMES[r.format]} to ${r.path} (${size(r.bytes)}; ${preset}${acc})`,
+    `Exported ${FORMAT_NAMES[r.format]} to ${r.path} (${size(r.bytes)}; ${model}${acc})`,
     ...r.files.map((f) => `  ${f}`)
   ].join('\n')
 }

@@ -13,9 +13,10 @@ export function describeModelInUse(model: ModelInUse | null): string {
       : model.source === 'imported'
         ? 'imported'
         : 'your last trained model'
+  const architecture = model.architecture ? ` (architecture ${model.architecture})` : ''
   const accuracy =
     model.testAccuracy === null ? '' : `, ${(model.testAccuracy * 100).toFixed(2)} % MNIST test`
-  return `${who}${accuracy}: ${model.dir}`
+  return `${who}${architecture}${accuracy}: ${model.dir}`
 }
 
 /** Formats the engine status the way the app's status panel shows it. */

@@ -76,19 +76,27 @@ async function loadLocation(location: ModelLocation): Promise<CurrentModel> {
  */
 export async function currentModelInUse(): Promise<ModelInUse | null> {
   if (current && current.source !== 'starter') {
+    const architecture = current.metadata?.architecture
     return {
       source: current.source,
       dir: current.dir ?? '(in memory)',
-      testAccuracy: current.metadata?.testAccuracy ?? null
+      testAccuracy: current.metadata?.testAccuracy ?? null,
+      ...(architecture ? { architecture } : {})
     }
   }
   const location = await locateCurrentModel()
   if (!location) return null
-  const testAccuracy =
-    location.source === 'starter'
-      ? (await readStarterInfo(location.dir)).testAccuracy
-      : ((await readSavedMetadata(location.dir))?.testAccuracy ?? null)
-  return { source: location.source, dir: location.dir, testAccuracy }
+  if (location.source === 'starter') {
+    const { testAccuracy } = await readStarterInfo(location.dir)
+    return { source: location.source, dir: location.dir, testAccuracy }
+  }
+  const metadata = await readSavedMetadata(location.dir)
+  return {
+    source: location.source,
+    dir: location.dir,
+    testAccuracy: metadata?.testAccuracy ?? null,
+    ...(metadata?.architecture ? { architecture: metadata.architecture } : {})
+  }
 }
 
 /**

@@ -9,6 +9,8 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as v from 'valibot'
 import { EngineError } from '#shared/errors'
+import { analyseLayers } from '#shared/model-spec/analyse'
+import { PRESET_SPECS } from '#shared/model-spec/presets'
 import {
   RunIdSchema,
   type RunDetail,
@@ -90,6 +92,29 @@ async function savedMetadata(dir: string): Promise<Json | null> {
   return null
 }
 
+/**
+ * samples/s from result.json with the MFLOPs/image of the model the run trained (config.json's
+ * architecture, else its preset's layers): the pair the editor scales its time estimate from.
+ */
+function throughputOf(config: Json | null, result: Json | null): RunSummary['throughput'] {
+  const samplesPerSecond = num(result?.samplesPerSecond)
+  if (!samplesPerSecond) return null
+  const layers = (config?.architecture as Json | undefined)?.layers
+  // A run started from another model trained that model's layers, which config.json doesn't hold.
+  const preset = config?.fromModel || config?.resumeFrom ? null : str(config?.preset)
+  const spec = Array.isArray(layers)
+    ? layers
+    : preset && Object.hasOwn(PRESET_SPECS, preset)
+      ? PRESET_SPECS[preset as PresetName].layers
+      : null
+  if (!spec) return null
+  const analysis = analyseLayers(spec)
+  // A spec this version can't read (an older or newer file) gives no figure rather than a wrong one.
+  return analysis.ok && analysis.mflopsPerImage > 0
+    ? { samplesPerSecond, mflopsPerImage: analysis.mflopsPerImage }
+    : null
+}
+
 async function readRun(id: string): Promise<RunDetail> {
   const dir = runDir(id)
   const [config, metrics, result, meta, info, holder] = await Promise.all([
@@ -121,6 +146,7 @@ async function readRun(id: string): Promise<RunDetail> {
       num(result?.totalSeconds) ??
       (epochs.length ? epochs.reduce((s, e) => s + (e.seconds ?? 0), 0) : null),
     backend: str(result?.backend) ?? str(meta?.backend),
+    throughput: throughputOf(config, result),
     hasModel: ['model', 'checkpoint'].some((sub) => existsSync(join(dir, sub, MODEL_JSON))),
     config: config as Partial<TrainConfig> | null,
     epochs

@@ -43,6 +43,11 @@ export interface RunSetup {
   stepper: Stepper
   backend: string
   appVersion: string
+  /**
+   * The name of the custom architecture trained when config.json can't say (a run started from a
+   * model, which carries it in its metadata); else `config.architecture`'s name is used.
+   */
+  architecture?: string
   emit(event: EngineEvent): void
   /**
    * The order of an epoch's training images (fine-tuning mixes added images into every batch);
@@ -131,8 +136,11 @@ export class TrainingRun {
 
   private metadata(epochsCompleted: number, test: Evaluation | null): ModelMetadata {
     const { config, dataset, data } = this.s
+    const architecture = this.s.architecture ?? config.architecture?.name
     return {
       preset: config.preset,
+      // Else a model built from the user's own layers would read as the preset ("preset seed").
+      ...(architecture ? { architecture } : {}),
       runId: this.s.runId,
       epochsCompleted,
       hyperparameters: {

@@ -41,9 +41,13 @@ export function isTraining(): boolean {
 }
 
 /** The model a run trains, with its optimizer (owned by optimizer.ts), and where it starts. */
-async function modelFor(
-  config: TrainConfig
-): Promise<{ model: tf.LayersModel; initialEpoch: number; preset: TrainConfig['preset'] }> {
+async function modelFor(config: TrainConfig): Promise<{
+  model: tf.LayersModel
+  initialEpoch: number
+  preset: TrainConfig['preset']
+  /** The custom architecture's name a model started from carries (its metadata). */
+  architecture?: string
+}> {
   if (config.fromModel) {
     if (config.resumeFrom)
       throw new EngineError(
@@ -53,7 +57,12 @@ async function modelFor(
     // A new run from the model's weights: fresh optimizer, epochs counted from zero.
     const { model, metadata } = await loadModelFromDir(config.fromModel)
     prepareForFineTune(model, config.learningRate)
-    return { model, initialEpoch: 0, preset: metadata?.preset ?? config.preset }
+    return {
+      model,
+      initialEpoch: 0,
+      preset: metadata?.preset ?? config.preset,
+      architecture: metadata?.architecture
+    }
   }
   if (!config.resumeFrom) {
     if (config.architecture) assertTrainable(config.architecture, config.batchSize)
@@ -71,7 +80,8 @@ async function modelFor(
   return {
     model,
     initialEpoch: metadata?.epochsCompleted ?? 0,
-    preset: metadata?.preset ?? config.preset
+    preset: metadata?.preset ?? config.preset,
+    architecture: metadata?.architecture
   }
 }
 
@@ -97,7 +107,7 @@ export async function startTraining(
     const dataset = await loadDatasetCached(config.dataset)
     const base = prepareData(dataset, config)
     assertEarlyStoppingPossible(config, base.validation.count)
-    const { model, initialEpoch, preset } = await modelFor(config)
+    const { model, initialEpoch, preset, architecture } = await modelFor(config)
     const added = config.addImages
       ? await prepareAddedRun(
           config.addImages,
@@ -131,6 +141,7 @@ export async function startTraining(
       stepper,
       backend: backend.kind,
       appVersion: appVersion(),
+      ...(architecture ? { architecture } : {}),
       emit: unlockingOnEnd(emit, releaseRunLock),
       ...(added ? { epochOrder: added.epochOrder } : {}),
       onEpochEnd: (epoch) => insideSnapshot(runId, folder.dir, model, epoch, data, emit)

@@ -20,6 +20,8 @@ export interface ModelInUse {
   dir: string
   /** MNIST test accuracy its metadata (or, for the starter, starter.json) records, 0-1. */
   testAccuracy: number | null
+  /** The user's own architecture it was built from (its metadata), absent for a preset's model. */
+  architecture?: string
 }
 
 export interface EngineInfo {

@@ -131,6 +131,12 @@ export interface RunSummary {
   testAccuracy: number | null
   totalSeconds: number | null
   backend: string | null
+  /**
+   * A finished run's training speed with the work of one image of its model (its architecture,
+   * else its preset's), so the architecture editor can estimate time on this backend before any
+   * run of the session; null before the run ends or when its files don't say.
+   */
+  throughput: { samplesPerSecond: number; mflopsPerImage: number } | null
   /** Whether the run folder holds a saved model (export and import need one). */
   hasModel: boolean
 }

@@ -304,7 +304,10 @@ export interface TrainingMethods {
 
 /** What every saved model carries in its model.json (`userDefinedMetadata.digitStudio`). */
 export interface ModelMetadata {
+  /** For a custom architecture, the preset of the form (not the layers trained): see `architecture`. */
   preset: PresetName
+  /** The name of the user's own architecture (issue 14) the model was built from; absent for a preset. */
+  architecture?: string
   runId: string
   /** Epochs trained so far (a resumed run continues from here). */
   epochsCompleted: number

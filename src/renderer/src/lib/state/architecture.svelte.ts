@@ -11,7 +11,13 @@ import { newLayer } from '#shared/model-spec/fields'
 import { PRESET_SPECS } from '#shared/model-spec/presets'
 import type { LayerSpec, ModelSpec } from '#shared/model-spec/schema'
 import type { NamedArchitecture } from '#shared/protocol/architectures'
-import { PRESETS, type PresetName, type TrainConfig } from '#shared/protocol/training'
+import type { RunSummary } from '#shared/protocol/models'
+import {
+  PRESETS,
+  type ModelSummary,
+  type PresetName,
+  type TrainConfig
+} from '#shared/protocol/training'
 import { errorInfo } from '../api'
 
 type ArchitectureApi = Pick<RendererApi, 'architectures'>
@@ -32,6 +38,21 @@ export function measuredThroughput(
   return { samplesPerSecond, mflopsPerImage: analyseLayers(spec.layers).mflopsPerImage }
 }
 
+/**
+ * The newest finished run on `backend` in runs history that says how fast it went (runs are listed
+ * newest first), so the editor can estimate time before any run of this session; null when none.
+ */
+export function historyThroughput(
+  runs: readonly RunSummary[],
+  backend: string | null
+): Throughput | null {
+  if (!backend) return null
+  return (
+    runs.find((r) => r.status === 'done' && r.backend === backend && r.throughput)?.throughput ??
+    null
+  )
+}
+
 export class ArchitectureState {
   /** Train this architecture instead of the preset. */
   enabled = $state(false)
@@ -47,6 +68,25 @@ export class ArchitectureState {
     completeSpec({ name: this.name, layers: $state.snapshot(this.layers) as LayerSpec[] })
   )
   readonly analysis = $derived(analyseLayers(this.completed.layers))
+  /**
+   * The stack as the Model panel's layer table (Keras-style, batch dimension first), from the
+   * shared analysis, so the panel shows what will be trained; null while the stack is broken.
+   */
+  readonly table = $derived<Omit<ModelSummary, 'preset'> | null>(
+    this.analysis.ok
+      ? {
+          layers: this.completed.layers.map((layer, i) => ({
+            // Unique per row (the table is keyed by name), as Keras numbers its layers.
+            name: `${layer.type.toLowerCase()}_${i + 1}`,
+            className: layer.type,
+            outputShape: [null, ...(this.analysis.layers[i]?.outputShape ?? [])],
+            params: this.analysis.layers[i]?.params ?? 0
+          })),
+          totalParams: this.analysis.totalParams,
+          trainableParams: this.analysis.trainableParams
+        }
+      : null
+  )
   /** False only when the editor is in use and its stack can't be trained. */
   readonly valid = $derived(!this.enabled || this.analysis.ok)
 
