@@ -21,7 +21,8 @@ let home: string
 let engine: EngineClient
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'ds-gallery-sources-'))
-  engine = await startEngine({ DIGIT_STUDIO_HOME: home })
+  // No starter model: the test pages My digits before any model exists, then with its own.
+  engine = await startEngine({ DIGIT_STUDIO_HOME: home, DIGIT_STUDIO_STARTER_MODEL: '' })
 })
 afterAll(async () => {
   await engine?.dispose()
