@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress'
+import { numberFlag } from '../number-flag'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { EngineClient } from '#host/engine-client'
@@ -48,14 +49,6 @@ const OPTIONS = {
   json: { type: 'boolean', default: false }
 } as const
 
-function num(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(n))
-    throw new EngineError('BAD_REQUEST', `--${flag} "${raw}" is not a number`)
-  return n
-}
-
 /** Builds the run's config from flags over the preset's defaults; the engine validates ranges. */
 export function configFromArgs(argv: string[]): {
   config: TrainConfig
@@ -75,17 +68,18 @@ export function configFromArgs(argv: string[]): {
   }
   const config: TrainConfig = {
     preset,
-    epochs: num('epochs', values.epochs) ?? d.epochs,
-    batchSize: num('batch-size', values['batch-size']) ?? d.batchSize,
-    learningRate: num('learning-rate', values['learning-rate']) ?? d.learningRate,
-    learningRateDecay: num('lr-decay', values['lr-decay']) ?? d.learningRateDecay,
-    validationSplit: num('validation-split', values['validation-split']) ?? d.validationSplit,
-    seed: num('seed', values.seed) ?? d.seed,
+    epochs: numberFlag('epochs', values.epochs) ?? d.epochs,
+    batchSize: numberFlag('batch-size', values['batch-size']) ?? d.batchSize,
+    learningRate: numberFlag('learning-rate', values['learning-rate']) ?? d.learningRate,
+    learningRateDecay: numberFlag('lr-decay', values['lr-decay']) ?? d.learningRateDecay,
+    validationSplit:
+      numberFlag('validation-split', values['validation-split']) ?? d.validationSplit,
+    seed: numberFlag('seed', values.seed) ?? d.seed,
     augment: values['no-augment'] ? false : (values.augment ?? d.augment),
     dataset: values.data ? { kind: 'folder', path: resolve(values.data) } : { kind: 'embedded' }
   }
-  const trainLimit = num('train-limit', values['train-limit'])
-  const testLimit = num('test-limit', values['test-limit'])
+  const trainLimit = numberFlag('train-limit', values['train-limit'])
+  const testLimit = numberFlag('test-limit', values['test-limit'])
   if (trainLimit !== undefined) config.trainLimit = trainLimit
   if (testLimit !== undefined) config.testLimit = testLimit
   if (values.out) config.outDir = resolve(values.out)
@@ -138,9 +132,9 @@ function earlyStoppingFromArgs(
       throw new EngineError('BAD_REQUEST', '--min-delta needs --early-stopping PATIENCE')
     return undefined
   }
-  const delta = num('min-delta', minDelta)
+  const delta = numberFlag('min-delta', minDelta)
   return {
-    patience: num('early-stopping', patience) as number,
+    patience: numberFlag('early-stopping', patience) as number,
     ...(delta !== undefined ? { minDelta: delta } : {})
   }
 }

@@ -3,6 +3,7 @@
  * finish (with --json, one line each, then a `study-done` line); `--study DIR` keeps the study in
  * DIR, and running the same command again with it resumes where a crash or Ctrl-C left it.
  */
+import { numberFlag } from '../number-flag'
 import { checkModelSpecArg } from '../model-spec-arg'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -45,14 +46,6 @@ const OPTIONS = {
   json: { type: 'boolean', default: false }
 } as const
 
-function num(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(n))
-    throw new EngineError('BAD_REQUEST', `--${flag} "${raw}" is not a number`)
-  return n
-}
-
 /** Reads and checks a space file; problems name the file and the field. */
 export async function readSpaceFile(path: string): Promise<Space> {
   let raw: unknown
@@ -91,13 +84,13 @@ export async function studyFromArgs(argv: string[]): Promise<{
     )
   if (!strategy && !values.study && !values['print-space'])
     throw new EngineError('BAD_REQUEST', `--strategy is needed: one of ${STRATEGIES.join(', ')}`)
-  const patience = num('early-stopping', values['early-stopping'])
+  const patience = numberFlag('early-stopping', values['early-stopping'])
   const optional = {
-    trials: num('trials', values.trials),
-    minutes: num('minutes', values.minutes),
-    trainLimit: num('train-limit', values['train-limit']),
-    validationImages: num('validation-images', values['validation-images']),
-    seed: num('seed', values.seed)
+    trials: numberFlag('trials', values.trials),
+    minutes: numberFlag('minutes', values.minutes),
+    trainLimit: numberFlag('train-limit', values['train-limit']),
+    validationImages: numberFlag('validation-images', values['validation-images']),
+    seed: numberFlag('seed', values.seed)
   }
   const request: StudyStart = {
     preset,
