@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { EngineError } from '#shared/errors'
+import { processAlive } from './process-alive'
 
 const TMP_MARK = '.tmp-'
 const OLD_MARK = '.old-'
@@ -181,13 +182,7 @@ function writerPid(name: string, markAt: number): number | null {
 /** Whether another live process may still be writing (a sweep must leave its files alone). */
 function otherWriterAlive(pid: number | null): boolean {
   if (pid === null || pid === process.pid) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
+  return processAlive(pid)
 }
 
 /**

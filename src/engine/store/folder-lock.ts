@@ -10,6 +10,7 @@ import { open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EngineError } from '#shared/errors'
 import { makeFolders } from './atomic-write'
+import { processAlive } from './process-alive'
 
 /** The lock file's name inside a locked folder. */
 const LOCK_FILE = 'lock.json'
@@ -20,15 +21,6 @@ interface LockHolder {
   startedAt: string
   /** What the holder is doing, for messages ("training run 2026…"). */
   job: string
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 async function readHolder(file: string): Promise<LockHolder | null> {
