@@ -22,6 +22,7 @@ export const ENGINE_UNIT_TESTS = [
   'test/unit/ipc.test.ts',
   'test/unit/engine-process.test.ts',
   'test/unit/train.test.ts',
+  'test/unit/train-recalibration.test.ts',
   'test/unit/cli-train.test.ts',
   'test/unit/classify-cli.test.ts',
   'test/unit/export-cli.test.ts',

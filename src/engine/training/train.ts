@@ -17,6 +17,7 @@ import { augmentBatch } from './augment'
 import type { Dataset } from '../data/datasets'
 import { saveModelToDir } from '../store/model-store'
 import { evaluateProbabilities, predictSplit, type Evaluation } from './predict'
+import { recalibrateBatchNorm } from './recalibrate-batch-norm'
 import { BatchBuffers, batchTensors, epochOrder, type PreparedData } from '../data/preprocess-data'
 import { deriveSeed } from '../random'
 import { writeJsonAtomic, type RunFolder } from '../store/run-folder'
@@ -320,6 +321,8 @@ export class TrainingRun {
         earlyStop
       }
     }
+    // Inference statistics from plain digits, not the augmented ones training saw.
+    if (config.augment) await recalibrateBatchNorm(model, data.train, () => this.stopRequested)
     const probabilities = await predictSplit(model, data.test, () => this.stopRequested)
     if (!probabilities) {
       emit({
