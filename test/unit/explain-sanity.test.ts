@@ -26,7 +26,10 @@ const DIGITS = 100
  * with only the top layers random, |SmoothGrad| and |IG| still follow where the trained
  * convolutions fire (median rho 0.60 and 0.53 at the output layer, against 0.40 and 0.35 for a
  * fully random network); occlusion's drop scales with the ink under the patch whatever the
- * weights, so even a fully random network's map ranks pixels alike (README).
+ * weights, so even a fully random network's map ranks pixels alike (README). Choices within each
+ * method (what is differentiated or scored, SmoothGrad's noise and samples, occlusion's patch,
+ * stride, fill and score) were measured with scripts/saliency-variants.ts: none passes every check
+ * (README "Choices within each method, measured").
  */
 const KNOWN_FAILURES: Record<string, number> = {
   'smoothgrad cascade 1': 0.07,
