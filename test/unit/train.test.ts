@@ -6,11 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineClient } from '#host/engine-client'
 import type { EngineEvent } from '#shared/engine-protocol'
 import { EngineError } from '#shared/errors'
-import {
-  DEFAULT_TRAIN_CONFIG,
-  type TrainConfig,
-  type TrainingEvent
-} from '#shared/protocol/training'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '#shared/protocol/training'
+import type { TrainingEvent } from '#shared/protocol/training-events'
 import { startEngine } from '../helpers/engine'
 
 // The real engine in a real child process, on the backend the tests ask for (test/helpers/engine.ts):

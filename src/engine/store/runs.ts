@@ -17,7 +17,8 @@ import {
   type RunEpoch,
   type RunSummary
 } from '#shared/protocol/models'
-import type { ModelMetadata, PresetName, TrainConfig } from '#shared/protocol/training'
+import type { PresetName, TrainConfig } from '#shared/protocol/training'
+import type { ModelMetadata } from '#shared/protocol/model-metadata'
 import { MODEL_JSON } from './model-io'
 import { runsDir } from './run-folder'
 import { acquireFolderLock, describeHolder, lockHolder } from './folder-lock'

@@ -14,7 +14,7 @@ import type {
   TrialParams,
   TrialRecord
 } from '#shared/protocol/studies'
-import { trialTrainConfig } from '#shared/protocol/studies'
+import { trialTrainConfig } from '#shared/study-trials'
 import type { PreparedData } from '../data/preprocess-data'
 import type { Dataset } from '../data/datasets'
 import { createModel, summarizeModel } from '../training/models'

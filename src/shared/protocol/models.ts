@@ -1,5 +1,6 @@
 import * as v from 'valibot'
-import type { LayerSummary, ModelMetadata, PresetName, TrainConfig } from './training'
+import type { LayerSummary, PresetName, TrainConfig } from './training'
+import type { ModelMetadata } from './model-metadata'
 
 // Model area (issue "Export, import and ship"): export formats, import, run history.
 
