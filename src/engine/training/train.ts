@@ -16,6 +16,7 @@ import { writeJsonAtomic } from '../store/run-folder'
 import { setLearningRate } from './optimizer'
 import { EarlyStopper } from './early-stopping'
 import { epochLearningRate } from './lr-schedule'
+import { PauseGate } from './pause-gate'
 import { runMetadata } from './run-metadata'
 import type { RunOutcome, RunSetup } from './run-setup'
 
@@ -26,7 +27,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 export class TrainingRun {
   private stopRequested = false
-  private paused: { resume: () => void; promise: Promise<void> } | null = null
+  private readonly gate = new PauseGate()
   private pausedMs = 0
 
   constructor(private readonly s: RunSetup) {}
@@ -35,34 +36,28 @@ export class TrainingRun {
   stop(): boolean {
     this.stopRequested = true
     // A paused run wakes up to see the stop request.
-    this.paused?.resume()
-    this.paused = null
+    this.gate.resume()
     return true
   }
 
   /** Pauses after the current batch; false when already paused. */
   pause(): boolean {
-    if (this.paused || this.stopRequested) return false
-    let resume!: () => void
-    const promise = new Promise<void>((res) => (resume = res))
-    this.paused = { resume, promise }
+    if (this.stopRequested || !this.gate.pause()) return false
     this.s.emit({ type: 'training:paused', runId: this.s.runId })
     return true
   }
 
   /** Resumes a paused run; false when it wasn't paused. */
   resume(): boolean {
-    if (!this.paused) return false
-    this.paused.resume()
-    this.paused = null
+    if (!this.gate.resume()) return false
     this.s.emit({ type: 'training:resumed', runId: this.s.runId })
     return true
   }
 
   private async waitWhilePaused(): Promise<void> {
-    if (!this.paused) return
+    if (!this.gate.paused) return
     const t0 = performance.now()
-    await this.paused.promise
+    await this.gate.wait()
     this.pausedMs += performance.now() - t0
   }
 
