@@ -37,6 +37,7 @@ const row = (id: string, over: Partial<RunSummary> = {}): RunSummary => ({
   id,
   date: `2026-11-27T${id.slice(9, 11)}:${id.slice(11, 13)}:00Z`,
   preset: 'seed',
+  architecture: null,
   dataset: 'MNIST',
   status: 'done',
   epochsDone: 3,
@@ -151,6 +152,26 @@ describe('Runs & Export view', () => {
     expect(second.getByText('stopped early')).toBeTruthy()
     expect(second.getByText('1/3')).toBeTruthy()
     expect(screen.getByText('/data/runs')).toBeTruthy()
+  })
+
+  it('names the architecture of a run trained on the user’s own layers, not the form’s preset', async () => {
+    const { api } = fakeApi()
+    api.runs.list.mockResolvedValue({
+      runs: [
+        row('20261127-101500-aa11', { architecture: 'wide-gelu' }),
+        row('20261127-093000-bb22')
+      ],
+      dir: '/data/runs'
+    })
+    show(api)
+    const own = within((await screen.findByText('2026-11-27 10:15:00')).closest('tr')!)
+    const cell = own.getByText('wide-gelu').closest('td')!
+    expect(cell.textContent!.replace(/\s+/g, ' ').trim()).toBe('wide-gelu (your own)')
+    expect(own.queryByText('seed')).toBeNull()
+    // A preset's run still names its preset.
+    const preset = within(screen.getByText('2026-11-27 09:30:00').closest('tr')!)
+    expect(preset.getByText('seed')).toBeTruthy()
+    expect(screen.getByRole('columnheader', { name: 'Architecture' })).toBeTruthy()
   })
 
   it('overlays the curves of ticked runs: chart created once, fed plain arrays, destroyed on teardown', async () => {

@@ -136,6 +136,7 @@ async function readRun(id: string): Promise<RunDetail> {
     dir,
     date: dateOf(id, info.mtime),
     preset: (str(config?.preset) ?? str(meta?.preset)) as PresetName | null,
+    architecture: str((config?.architecture as Json | undefined)?.name) ?? str(meta?.architecture),
     dataset:
       str(datasetMeta?.name) ??
       (datasetConfig?.kind === 'embedded' ? 'MNIST' : str(datasetConfig?.path)),
