@@ -17,6 +17,7 @@ import { renderScan } from '../fixtures/render-scan'
 import { formatFixtures, testDigits } from '../fixtures/scans'
 import { launchApp, type AppFixture, type ViewLabel } from './harness'
 import { ROOT } from './static-server'
+import { startSmallGridStudy } from './study-helpers'
 import { setField } from './training-helpers'
 
 const OUT = join(ROOT, 'docs', 'screenshots')
@@ -78,27 +79,11 @@ async function keepDigits(app: AppFixture): Promise<void> {
   }
 }
 
-/**
- * A small grid study through the Studies form (as the studies e2e runs it): 3 rates x 2 batch
- * sizes, 1 epoch over 400 images judged on 200; then its best trial opened with its curves.
- */
+/** The studies e2e's small grid study, run to the end; then its best trial opened with its curves. */
 async function runSmallStudy(app: AppFixture): Promise<void> {
-  await app.openView('Studies')
-  const view = app.page.locator('#view-studies')
-  const fill = async (name: string, value: string): Promise<void> => {
-    await view.locator(`[name="${name}"]`).fill(value)
-    await view.locator(`[name="${name}"]`).blur()
-  }
-  await view.locator('select[name="study-strategy"]').selectOption('grid')
-  await fill('space-lr-min', '0.001')
-  await fill('space-lr-max', '0.004')
-  await fill('space-batchSize', '32, 64')
-  await fill('space-widthMultiplier', '')
-  await fill('study-train-limit', '400')
-  await fill('study-validation', '200')
-  await fill('space-epochs', '1')
-  await view.getByRole('button', { name: 'Run study' }).click()
+  await startSmallGridStudy(app)
   await waitForEvent(app, 'study:done', 600_000)
+  const view = app.page.locator('#view-studies')
   await view.getByTestId('study-best').getByRole('button', { name: 'Open' }).click()
   await view.locator('[data-panel="study-trial"] circle').first().waitFor()
 }
