@@ -2,7 +2,8 @@
  * Text for `digit-studio train` in human mode: the model table, epoch lines, the final result.
  * Pure functions of protocol data, so the CLI process never loads tfjs.
  */
-import type { DoneEvent, EpochEvent, ModelSummary } from '#shared/protocol/training'
+import type { ModelSummary } from '#shared/protocol/training'
+import type { DoneEvent, EpochEvent } from '#shared/protocol/training-events'
 
 const int = (x: number): string => Math.round(x).toLocaleString('en-US')
 /** NaN/Infinity print as such (RELIABILITY T3): a diverged loss must never look like 0. */

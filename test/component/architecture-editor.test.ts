@@ -28,6 +28,7 @@ function run(id: string, over: Partial<RunSummary>): RunSummary {
     id,
     date: '2026-12-01T10:00:00Z',
     preset: 'seed',
+    architecture: null,
     dataset: 'MNIST',
     status: 'done',
     epochsDone: 3,

@@ -8,7 +8,7 @@ import {
   emptySeries,
   sanitizeMetric
 } from '../../src/renderer/src/lib/charts/metric-series'
-import type { BatchEvent, EpochEvent } from '#shared/protocol/training'
+import type { BatchEvent, EpochEvent } from '#shared/protocol/training-events'
 
 const batch = (over: Partial<BatchEvent> = {}): BatchEvent => ({
   type: 'training:batch',

@@ -3,7 +3,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
 import type { GallerySource } from '#shared/protocol/gallery'
-import type { PredictionsPageParams, TestPrediction } from '#shared/protocol/training'
+import type { PredictionsPageParams, TestPrediction } from '#shared/protocol/predictions'
 import GalleryView from '../../src/renderer/src/components/gallery/GalleryView.svelte'
 import { renderView } from './render-view'
 import { createFakeApi, makePredictions, pageOf, type FakeApi } from './training-fake-api'

@@ -6,7 +6,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import ModelsView from '../../src/renderer/src/components/model/ModelsView.svelte'
 import { renderView } from './render-view'
 import type { IpcEvent } from '#shared/ipc-contract'
-import type { CurrentModelInfo, RunDetail, RunSummary } from '#shared/protocol/models'
+import type { CurrentModelInfo } from '#shared/protocol/models'
+import { CURRENT, fakeApi, row } from './models-fake-api'
 
 const chart = vi.hoisted(() => ({
   created: 0,
@@ -32,98 +33,6 @@ vi.mock('../../src/renderer/src/components/model/runs-chart', async (importOrigi
     }
   }
 })
-
-const row = (id: string, over: Partial<RunSummary> = {}): RunSummary => ({
-  id,
-  date: `2026-11-27T${id.slice(9, 11)}:${id.slice(11, 13)}:00Z`,
-  preset: 'seed',
-  dataset: 'MNIST',
-  status: 'done',
-  epochsDone: 3,
-  epochsPlanned: 3,
-  testAccuracy: 0.9912,
-  totalSeconds: 125,
-  backend: 'wasm',
-  throughput: null,
-  hasModel: true,
-  ...over
-})
-const detail = (id: string): RunDetail => ({
-  ...row(id),
-  dir: `/data/runs/${id}`,
-  config: { epochs: 3 },
-  epochs: [1, 2, 3].map((epoch) => ({
-    epoch,
-    loss: 1 / epoch,
-    accuracy: 0.9 + epoch / 100,
-    valLoss: null,
-    valAccuracy: null,
-    seconds: 40
-  }))
-})
-const CURRENT: CurrentModelInfo = {
-  source: 'trained',
-  modelDir: '/data/models/last',
-  name: 'seed',
-  layers: [],
-  totalParams: 225034,
-  hasOptimizer: false,
-  metadata: null,
-  measured: null
-}
-
-function fakeApi() {
-  let runs = [
-    row('20261127-101500-aa11'),
-    row('20261127-093000-bb22', {
-      preset: 'fast',
-      testAccuracy: null,
-      status: 'incomplete',
-      backend: null,
-      totalSeconds: null,
-      epochsDone: 1
-    })
-  ]
-  const listeners = new Set<(e: IpcEvent) => void>()
-  const api = {
-    runs: {
-      list: vi.fn(async () => ({ runs, dir: '/data/runs' })),
-      get: vi.fn(async ({ id }: { id: string }) => detail(id)),
-      delete: vi.fn(async ({ id }: { id: string }) => {
-        runs = runs.filter((r) => r.id !== id)
-        return { deleted: true }
-      })
-    },
-    model: {
-      current: vi.fn(async () => CURRENT),
-      export: vi.fn(async (p: { format: string; out: string }) => ({
-        format: p.format,
-        path: p.out,
-        files: [p.out],
-        bytes: 902_217,
-        metadata: {}
-      })),
-      import: vi.fn(async ({ path }: { path: string }) => ({
-        ...CURRENT,
-        source: 'imported',
-        modelDir: path,
-        hasOptimizer: true
-      }))
-    },
-    dialog: {
-      saveFile: vi.fn(async () => ({ path: '/home/me/digits.onnx' as string | null })),
-      openFolder: vi.fn(async () => ({ path: '/home/me/web-model' as string | null }))
-    },
-    on: (type: string, cb: (e: IpcEvent) => void) => {
-      const f = (e: IpcEvent): void => {
-        if (e.type === type) cb(e)
-      }
-      listeners.add(f)
-      return () => listeners.delete(f)
-    }
-  }
-  return { api, emit: (e: IpcEvent) => listeners.forEach((l) => l(e)), listeners }
-}
 
 beforeEach(() => {
   chart.created = 0
@@ -151,6 +60,26 @@ describe('Runs & Export view', () => {
     expect(second.getByText('stopped early')).toBeTruthy()
     expect(second.getByText('1/3')).toBeTruthy()
     expect(screen.getByText('/data/runs')).toBeTruthy()
+  })
+
+  it('names the architecture of a run trained on the user’s own layers, not the form’s preset', async () => {
+    const { api } = fakeApi()
+    api.runs.list.mockResolvedValue({
+      runs: [
+        row('20261127-101500-aa11', { architecture: 'wide-gelu' }),
+        row('20261127-093000-bb22')
+      ],
+      dir: '/data/runs'
+    })
+    show(api)
+    const own = within((await screen.findByText('2026-11-27 10:15:00')).closest('tr')!)
+    const cell = own.getByText('wide-gelu').closest('td')!
+    expect(cell.textContent!.replace(/\s+/g, ' ').trim()).toBe('wide-gelu (your own)')
+    expect(own.queryByText('seed')).toBeNull()
+    // A preset's run still names its preset.
+    const preset = within(screen.getByText('2026-11-27 09:30:00').closest('tr')!)
+    expect(preset.getByText('seed')).toBeTruthy()
+    expect(screen.getByRole('columnheader', { name: 'Architecture' })).toBeTruthy()
   })
 
   it('overlays the curves of ticked runs: chart created once, fed plain arrays, destroyed on teardown', async () => {

@@ -5,13 +5,8 @@
  */
 import { vi } from 'vitest'
 import type { IpcEvent, RendererApi } from '#shared/ipc-contract'
-import type {
-  DatasetInfo,
-  ModelSummary,
-  PredictionsPageParams,
-  TestPrediction,
-  TrainConfig
-} from '#shared/protocol/training'
+import type { DatasetInfo, ModelSummary, TrainConfig } from '#shared/protocol/training'
+import type { PredictionsPageParams, TestPrediction } from '#shared/protocol/predictions'
 import type { EngineState } from '#shared/protocol/app'
 import type { EngineInfo } from '#shared/protocol/info'
 

@@ -17,7 +17,7 @@ import { DatasetState } from '../../src/renderer/src/lib/state/dataset.svelte'
 import { renderView } from './render-view'
 import { TrainConfigState } from '../../src/renderer/src/lib/state/train-config.svelte'
 import { TrainingState } from '../../src/renderer/src/lib/state/training.svelte'
-import type { DoneEvent } from '#shared/protocol/training'
+import type { DoneEvent } from '#shared/protocol/training-events'
 import { createFakeApi } from './training-fake-api'
 
 const confusion = Array.from({ length: 10 }, (_, t) =>

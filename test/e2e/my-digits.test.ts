@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DoneEvent } from '#shared/protocol/training'
+import type { DoneEvent } from '#shared/protocol/training-events'
 import { ensureTestModel } from '../fixtures/test-model'
 import { launchApp, type AppFixture } from './harness'
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchApp, type AppFixture } from './harness'
+import { startSmallGridStudy } from './study-helpers'
 
 describe('Studies view (Chromium, real engine)', () => {
   let app: AppFixture
@@ -22,22 +23,9 @@ describe('Studies view (Chromium, real engine)', () => {
 
   it('runs a small study to the end, opens its best trial and trains it', async () => {
     const { page } = app
-    await app.openView('Studies')
+    // 3 rates x 2 batch sizes = 6 trials of 1 epoch over 400 images, judged on 200.
+    await startSmallGridStudy(app)
     const view = page.locator('#view-studies')
-    const fill = async (name: string, value: string): Promise<void> => {
-      await view.locator(`[name="${name}"]`).fill(value)
-      await view.locator(`[name="${name}"]`).blur()
-    }
-    // 3 rates (the range's ends and log middle) x 2 batch sizes = 6 trials of 1 epoch over 400 images, judged on 200.
-    await view.locator('select[name="study-strategy"]').selectOption('grid')
-    await fill('space-lr-min', '0.001')
-    await fill('space-lr-max', '0.004')
-    await fill('space-batchSize', '32, 64')
-    await fill('space-widthMultiplier', '')
-    await fill('study-train-limit', '400')
-    await fill('study-validation', '200')
-    await fill('space-epochs', '1')
-    await view.getByRole('button', { name: 'Run study' }).click()
     await expect
       .poll(() => view.getByTestId('study-status').textContent(), { timeout: 240_000 })
       .toMatch(/done · \d+\/\d+ trials finished/)

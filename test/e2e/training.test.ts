@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DoneEvent } from '#shared/protocol/training'
+import type { DoneEvent } from '#shared/protocol/training-events'
 import { launchApp, type AppFixture } from './harness'
 import {
   galleryFirstPaint,

@@ -10,7 +10,8 @@ import type { EngineClient } from '#host/engine-client'
 import { forkEngine } from '#host/engine-fork'
 import type { EngineEvent } from '#shared/engine-protocol'
 import type { BackendKind } from '#shared/protocol/info'
-import { DEFAULT_TRAIN_CONFIG, type DoneEvent, type TrainConfig } from '#shared/protocol/training'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '#shared/protocol/training'
+import type { DoneEvent } from '#shared/protocol/training-events'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 

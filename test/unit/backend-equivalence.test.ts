@@ -13,7 +13,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineClient } from '#host/engine-client'
 import { forkEngine } from '#host/engine-fork'
-import type { DoneEvent, TestPrediction, TrainConfig } from '#shared/protocol/training'
+import type { TrainConfig } from '#shared/protocol/training'
+import type { DoneEvent } from '#shared/protocol/training-events'
+import type { TestPrediction } from '#shared/protocol/predictions'
 import { nativeStatus, trainToDone } from '../helpers/engine'
 
 const native = nativeStatus()

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineClient } from '#host/engine-client'
 import { DEFAULT_TRAIN_CONFIG } from '#shared/protocol/training'
-import { configFromArgs } from '../../src/cli/commands/train'
+import { configFromArgs } from '../../src/cli/commands/train-args'
 import { compareWeights, startEngine, trainToDone } from '../helpers/engine'
 
 // Early stopping on the real engine (issue 14): stop when the validation loss stops improving,

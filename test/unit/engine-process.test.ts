@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineClient, EngineExit } from '#host/engine-client'
 import type { EngineEvent } from '#shared/engine-protocol'
 import { EngineError } from '#shared/errors'
-import { DEFAULT_TRAIN_CONFIG, type DoneEvent, type TrainConfig } from '#shared/protocol/training'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '#shared/protocol/training'
+import type { DoneEvent } from '#shared/protocol/training-events'
 import { compareWeights, expectedBackendKind, startEngine, trainToDone } from '../helpers/engine'
 
 // Process-level reliability of the training engine: a killed engine is reported as such and a new

@@ -13,7 +13,8 @@ import { prepareForTraining } from '#engine/training/optimizer'
 import { saveModelToDir } from '#engine/store/model-store'
 import { loadDataset } from '#engine/data/datasets'
 import { toFloatPixels } from '#engine/data/preprocess-data'
-import type { ModelMetadata, PresetName } from '#shared/protocol/training'
+import type { PresetName } from '#shared/protocol/training'
+import type { ModelMetadata } from '#shared/protocol/model-metadata'
 
 /** The engine's backend here (the one the tests ask for), so "the engine's outputs" are really the engine's. */
 export async function useEngineBackend(): Promise<string> {

@@ -6,9 +6,9 @@ import type { EngineEvent } from '#shared/engine-protocol'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '#shared/protocol/training'
 import { FusedAdamOptimizer } from '#engine/backend/kernels/fused-adam'
 import { selectBackend, type BackendChoice } from '#engine/backend/selection'
-import { epochLearningRate } from '#engine/training/train'
+import { epochLearningRate } from '#engine/training/lr-schedule'
 import { isTraining, startTraining } from '#engine/training/training-session'
-import { configFromArgs } from '../../src/cli/commands/train'
+import { configFromArgs } from '../../src/cli/commands/train-args'
 
 // Optional per-epoch step decay of the learning rate (TrainConfig.learningRateDecay).
 

@@ -6,15 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { IMAGE_PIXELS } from '#shared/mnist'
 import { parseIdxImages, parseIdxLabels } from '#engine/data/idx'
 import { readLabelledFolder } from '#engine/data/labelled-folder'
-import {
-  addDigit,
-  deleteDigits,
-  exportDigitsIdx,
-  listDigits,
-  myDigitsDir,
-  reconcileMyDigits,
-  relabelDigit
-} from '#engine/digits/my-digits'
+import { addDigit, deleteDigits, listDigits, relabelDigit } from '#engine/digits/my-digits'
+import { reconcileMyDigits } from '#engine/digits/reconcile'
+import { myDigitsDir } from '#engine/digits/my-digits-files'
+import { exportDigitsIdx } from '#engine/digits/export-idx'
 import { formatDigitsCsv, parseDigitsCsv } from '#engine/digits/digits-csv'
 import { encodePng } from '../fixtures/encode'
 import { renderScan } from '../fixtures/render-scan'

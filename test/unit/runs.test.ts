@@ -85,6 +85,7 @@ describe('runs', () => {
       id: DONE,
       date: '2026-11-27T10:15:00Z',
       preset: 'seed',
+      architecture: null,
       dataset: 'MNIST',
       status: 'done',
       epochsDone: 2,
@@ -140,6 +141,25 @@ describe('runs', () => {
     const result = await exportModel({ format: 'onnx', out, runId: KILLED })
     expect(result.metadata.preset).toBe('fast')
     expect(() => modelDirOfRun(OLDEST)).toThrow(/has no saved model/)
+  })
+
+  it('names the user’s own architecture a run trained (config.json), null for a preset', async () => {
+    const id = '20261125-080000-ee55'
+    mkdirSync(join(home, 'runs', id), { recursive: true })
+    json(join(home, 'runs', id, 'config.json'), {
+      ...DEFAULT_TRAIN_CONFIG,
+      architecture: { ...PRESET_SPECS.fast, name: 'wide-net' }
+    })
+    try {
+      const { runs } = await listRuns()
+      expect(runs.find((r) => r.id === id)).toMatchObject({
+        preset: 'seed',
+        architecture: 'wide-net'
+      })
+      expect(runs.find((r) => r.id === DONE)?.architecture).toBeNull()
+    } finally {
+      await deleteRun(id)
+    }
   })
 
   it('deletes a run, and says when there was nothing to delete', async () => {

@@ -11,14 +11,23 @@ function formatRuns(runs: RunSummary[], dir: string): string {
   const rows = runs.map((r) => [
     r.id,
     r.date.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''),
-    r.preset ?? '?',
+    r.architecture ?? r.preset ?? '?',
     r.testAccuracy != null ? `${(r.testAccuracy * 100).toFixed(2)} %` : '-',
     r.totalSeconds != null ? `${r.totalSeconds.toFixed(1)} s` : '-',
     r.backend ?? '-',
     `${r.epochsDone}/${r.epochsPlanned ?? '?'}`,
     r.status
   ])
-  const head = ['RUN', 'DATE (UTC)', 'PRESET', 'ACCURACY', 'TIME', 'BACKEND', 'EPOCHS', 'STATUS']
+  const head = [
+    'RUN',
+    'DATE (UTC)',
+    'ARCHITECTURE',
+    'ACCURACY',
+    'TIME',
+    'BACKEND',
+    'EPOCHS',
+    'STATUS'
+  ]
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
   const line = (cells: string[]): string =>
     cells

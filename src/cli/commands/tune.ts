@@ -13,14 +13,13 @@ import type { EngineClient } from '#host/engine-client'
 import { EngineError } from '#shared/errors'
 import { describeIssues } from '#shared/schema-issues'
 import {
-  defaultSpace,
   SpaceSchema,
   STRATEGIES,
-  trialLine,
   type Space,
   type StudyStart,
   type Strategy
 } from '#shared/protocol/studies'
+import { defaultSpace, trialLine } from '#shared/study-trials'
 import { PRESETS, type PresetName } from '#shared/protocol/training'
 import { backendEnv, endEngineAndExit, withEngine } from '../engine-session'
 

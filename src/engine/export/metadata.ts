@@ -1,6 +1,6 @@
 import type { ExportMetadata } from '#shared/protocol/models'
 import { MODEL_INPUT_DESCRIPTION } from '#shared/protocol/models'
-import type { ModelMetadata } from '#shared/protocol/training'
+import type { ModelMetadata } from '#shared/protocol/model-metadata'
 import { appVersion } from '../store/paths'
 
 export type { ExportMetadata }

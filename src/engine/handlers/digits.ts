@@ -1,11 +1,6 @@
 import type { DigitsMethods } from '#shared/protocol/digits'
-import {
-  addDigit,
-  deleteDigits,
-  exportDigitsIdx,
-  listDigits,
-  relabelDigit
-} from '../digits/my-digits'
+import { addDigit, deleteDigits, listDigits, relabelDigit } from '../digits/my-digits'
+import { exportDigitsIdx } from '../digits/export-idx'
 import type { HandlerTable } from './types'
 
 /** Thin: the store does the work; every change tells the hosts so views reload. */

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { EngineError } from '#shared/errors'
-import type { ModelMetadata } from '#shared/protocol/training'
+import type { ModelMetadata } from '#shared/protocol/model-metadata'
 import { assertReplaceable, writeDirAtomic } from './atomic-write'
 import { preflightModelJson } from './model-preflight'
 

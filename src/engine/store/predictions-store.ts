@@ -9,7 +9,7 @@ import type {
   PredictionFilter,
   PredictionsPage,
   PredictionsPageParams
-} from '#shared/protocol/training'
+} from '#shared/protocol/predictions'
 
 export interface PredictionSet {
   /** Original test bytes, 784 per image. */

@@ -17,7 +17,8 @@ import {
   type RunEpoch,
   type RunSummary
 } from '#shared/protocol/models'
-import type { ModelMetadata, PresetName, TrainConfig } from '#shared/protocol/training'
+import type { PresetName, TrainConfig } from '#shared/protocol/training'
+import type { ModelMetadata } from '#shared/protocol/model-metadata'
 import { MODEL_JSON } from './model-io'
 import { runsDir } from './run-folder'
 import { acquireFolderLock, describeHolder, lockHolder } from './folder-lock'
@@ -135,6 +136,7 @@ async function readRun(id: string): Promise<RunDetail> {
     dir,
     date: dateOf(id, info.mtime),
     preset: (str(config?.preset) ?? str(meta?.preset)) as PresetName | null,
+    architecture: str((config?.architecture as Json | undefined)?.name) ?? str(meta?.architecture),
     dataset:
       str(datasetMeta?.name) ??
       (datasetConfig?.kind === 'embedded' ? 'MNIST' : str(datasetConfig?.path)),

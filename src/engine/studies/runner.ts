@@ -14,12 +14,13 @@ import type {
   TrialParams,
   TrialRecord
 } from '#shared/protocol/studies'
-import { trialTrainConfig } from '#shared/protocol/studies'
+import { trialTrainConfig } from '#shared/study-trials'
 import type { PreparedData } from '../data/preprocess-data'
 import type { Dataset } from '../data/datasets'
 import { createModel, summarizeModel } from '../training/models'
 import { prepareForTraining } from '../training/optimizer'
 import { createStepper, logTo } from '../training/parallel/stepper'
+import { PauseGate } from '../training/pause-gate'
 import { TrainingRun } from '../training/train'
 import { appVersion } from '../store/paths'
 import { makeFolders } from '../store/atomic-write'
@@ -61,7 +62,7 @@ export class StudyRunner {
   private readonly records = new Map<number, TrialRecord>()
   private current: TrainingRun | null = null
   private stopRequested = false
-  private paused: { resume: () => void; promise: Promise<void> } | null = null
+  private readonly gate = new PauseGate()
   private readonly deadline: number
 
   constructor(private readonly s: StudySetup) {
@@ -77,25 +78,19 @@ export class StudyRunner {
   stop(): boolean {
     this.stopRequested = true
     this.current?.stop()
-    this.paused?.resume()
-    this.paused = null
+    this.gate.resume()
     return true
   }
 
   pause(): boolean {
-    if (this.paused || this.stopRequested) return false
-    let resume!: () => void
-    const promise = new Promise<void>((res) => (resume = res))
-    this.paused = { resume, promise }
+    if (this.stopRequested || !this.gate.pause()) return false
     this.current?.pause()
     this.emit({ type: 'study:paused', dir: this.s.dir })
     return true
   }
 
   resume(): boolean {
-    if (!this.paused) return false
-    this.paused.resume()
-    this.paused = null
+    if (!this.gate.resume()) return false
     this.current?.resume()
     this.emit({ type: 'study:resumed', dir: this.s.dir })
     return true
@@ -131,7 +126,7 @@ export class StudyRunner {
           rungs: []
         }
         if (record.status === 'failed' || record.rungs.some((r) => r.rung === rung)) continue
-        if (this.paused) await this.paused.promise
+        await this.gate.wait()
         if (this.stopRequested) return 'stopped'
         if (Date.now() >= this.deadline) return 'minutes'
         const result = await this.train(record, rung, rungs)
@@ -247,7 +242,7 @@ export class StudyRunner {
       }
     })
     this.current = run
-    if (this.paused) run.pause()
+    if (this.gate.paused) run.pause()
     const started = performance.now()
     try {
       const outcome = await run.run()

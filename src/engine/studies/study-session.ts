@@ -6,12 +6,8 @@
 import { join, resolve } from 'node:path'
 import type { EngineEvent } from '#shared/engine-protocol'
 import { EngineError, serializeError } from '#shared/errors'
-import {
-  baseParams,
-  defaultSpace,
-  type StudySettings,
-  type StudyStart
-} from '#shared/protocol/studies'
+import type { StudySettings, StudyStart } from '#shared/protocol/studies'
+import { baseParams, defaultSpace } from '#shared/study-trials'
 import type { BackendChoice } from '../backend/selection'
 import { acquireEngine } from '../busy-lock'
 import { loadDatasetCached } from '../data/dataset-cache'

@@ -5,7 +5,8 @@
  * by side.
  */
 import type * as tf from '@tensorflow/tfjs'
-import type { DoneEvent, SkippedImage } from '#shared/protocol/training'
+import type { SkippedImage } from '#shared/protocol/training'
+import type { DoneEvent } from '#shared/protocol/training-events'
 import {
   mixedEpochOrder,
   readAddedImages,

@@ -5,97 +5,30 @@
  * Every batch yields to the event loop, so the engine reads stop/pause requests mid-epoch.
  */
 import * as tf from '@tensorflow/tfjs'
-import type { EngineEvent } from '#shared/engine-protocol'
 import { EngineError, serializeError } from '#shared/errors'
-import type {
-  EpochEvent,
-  ModelMetadata,
-  ModelSummary,
-  TrainConfig
-} from '#shared/protocol/training'
+import type { EpochEvent } from '#shared/protocol/training-events'
 import { augmentBatch } from './augment'
-import type { Dataset } from '../data/datasets'
 import { saveModelToDir } from '../store/model-store'
-import { evaluateProbabilities, predictSplit, type Evaluation } from './predict'
+import { evaluateProbabilities, predictSplit } from './predict'
 import { recalibrateBatchNorm } from './recalibrate-batch-norm'
-import { BatchBuffers, batchTensors, epochOrder, type PreparedData } from '../data/preprocess-data'
+import { BatchBuffers, batchTensors, epochOrder } from '../data/preprocess-data'
 import { deriveSeed } from '../random'
-import { writeJsonAtomic, type RunFolder } from '../store/run-folder'
-import type { Stepper } from './train-step'
+import { writeJsonAtomic } from '../store/run-folder'
 import { setLearningRate } from './optimizer'
 import { EarlyStopper } from './early-stopping'
+import { epochLearningRate } from './lr-schedule'
+import { PauseGate } from './pause-gate'
+import { runMetadata } from './run-metadata'
+import type { RunOutcome, RunSetup } from './run-setup'
 
 /** Batch events at most every 50 ms (~20 a second): enough for a live chart, cheap for IPC. */
 const BATCH_EVENT_INTERVAL_MS = 50
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-export interface RunSetup {
-  runId: string
-  config: TrainConfig
-  model: tf.LayersModel
-  summary: ModelSummary
-  data: PreparedData
-  dataset: Dataset
-  folder: RunFolder
-  /** Epochs already trained (resume); the loop runs epochs initialEpoch+1 .. config.epochs. */
-  initialEpoch: number
-  /** Runs one optimisation step per batch (this thread, or split across cores). */
-  stepper: Stepper
-  backend: string
-  appVersion: string
-  /**
-   * The name of the custom architecture trained when config.json can't say (a run started from a
-   * model, which carries it in its metadata); else `config.architecture`'s name is used.
-   */
-  architecture?: string
-  emit(event: EngineEvent): void
-  /**
-   * The order of an epoch's training images (fine-tuning mixes added images into every batch);
-   * default: a seeded shuffle of the training split. Same length every epoch.
-   */
-  epochOrder?: (epoch: number) => Uint32Array
-  /** Called after each epoch's checkpoint (the Inside view's per-epoch snapshot). */
-  onEpochEnd?: (epoch: number) => Promise<void>
-  /**
-   * A study trial: end after the last epoch with the validation metrics only, never touching the
-   * test set (selection must not see it).
-   */
-  validateOnly?: boolean
-}
-
-/** How early stopping ended a run (absent when it was off). */
-interface EarlyStopResult {
-  bestEpoch: number
-  stoppedEarly: boolean
-}
-
-/** How a run ended; the caller decides what to keep (done: the model and predictions). */
-export type RunOutcome =
-  | {
-      kind: 'done'
-      evaluation: Evaluation
-      probabilities: Float32Array
-      epochsCompleted: number
-      trainSeconds: number
-      trainSamples: number
-      totalSeconds: number
-      earlyStop?: EarlyStopResult
-    }
-  | {
-      kind: 'validated'
-      metrics: EpochEvent[]
-      epochsCompleted: number
-      trainSamples: number
-      totalSeconds: number
-      earlyStop?: EarlyStopResult
-    }
-  | { kind: 'stopped' }
-  | { kind: 'failed' }
-
 export class TrainingRun {
   private stopRequested = false
-  private paused: { resume: () => void; promise: Promise<void> } | null = null
+  private readonly gate = new PauseGate()
   private pausedMs = 0
 
   constructor(private readonly s: RunSetup) {}
@@ -104,76 +37,29 @@ export class TrainingRun {
   stop(): boolean {
     this.stopRequested = true
     // A paused run wakes up to see the stop request.
-    this.paused?.resume()
-    this.paused = null
+    this.gate.resume()
     return true
   }
 
   /** Pauses after the current batch; false when already paused. */
   pause(): boolean {
-    if (this.paused || this.stopRequested) return false
-    let resume!: () => void
-    const promise = new Promise<void>((res) => (resume = res))
-    this.paused = { resume, promise }
+    if (this.stopRequested || !this.gate.pause()) return false
     this.s.emit({ type: 'training:paused', runId: this.s.runId })
     return true
   }
 
   /** Resumes a paused run; false when it wasn't paused. */
   resume(): boolean {
-    if (!this.paused) return false
-    this.paused.resume()
-    this.paused = null
+    if (!this.gate.resume()) return false
     this.s.emit({ type: 'training:resumed', runId: this.s.runId })
     return true
   }
 
   private async waitWhilePaused(): Promise<void> {
-    if (!this.paused) return
+    if (!this.gate.paused) return
     const t0 = performance.now()
-    await this.paused.promise
+    await this.gate.wait()
     this.pausedMs += performance.now() - t0
-  }
-
-  private metadata(epochsCompleted: number, test: Evaluation | null): ModelMetadata {
-    const { config, dataset, data } = this.s
-    const architecture = this.s.architecture ?? config.architecture?.name
-    return {
-      preset: config.preset,
-      // Else a model built from the user's own layers would read as the preset ("preset seed").
-      ...(architecture ? { architecture } : {}),
-      runId: this.s.runId,
-      epochsCompleted,
-      hyperparameters: {
-        epochs: config.epochs,
-        batchSize: config.batchSize,
-        learningRate: config.learningRate,
-        ...(config.learningRateDecay !== undefined
-          ? { learningRateDecay: config.learningRateDecay }
-          : {}),
-        validationSplit: config.validationSplit,
-        seed: config.seed,
-        augment: config.augment,
-        ...(config.trainLimit !== undefined ? { trainLimit: config.trainLimit } : {}),
-        ...(config.testLimit !== undefined ? { testLimit: config.testLimit } : {})
-      },
-      dataset: {
-        name: dataset.name,
-        source: dataset.source,
-        train: data.train.count,
-        test: data.test.count
-      },
-      testAccuracy: test?.accuracy ?? null,
-      testLoss: test?.loss ?? null,
-      backend: this.s.backend,
-      appVersion: this.s.appVersion,
-      date: new Date().toISOString()
-    }
-  }
-
-  /** Metadata for the final model once the test evaluation is known. */
-  finalMetadata(epochsCompleted: number, test: Evaluation): ModelMetadata {
-    return this.metadata(epochsCompleted, test)
   }
 
   /** Runs the epochs; never throws: failures become a `training:error` event. */
@@ -297,7 +183,7 @@ export class TrainingRun {
       metrics.push(event)
       emit(event)
       // Checkpoint with optimizer state: a crash now loses at most the epoch in progress.
-      await saveModelToDir(model, this.s.folder.checkpointDir, this.metadata(epoch, null), {
+      await saveModelToDir(model, this.s.folder.checkpointDir, runMetadata(this.s, epoch, null), {
         includeOptimizer: true
       })
       await writeJsonAtomic(this.s.folder.metrics, metrics)
@@ -345,12 +231,4 @@ export class TrainingRun {
       totalSeconds: (performance.now() - started - this.pausedMs) / 1000
     }
   }
-}
-
-/** The rate epoch `epoch` (1-based) trains at: step decay by `learningRateDecay` per epoch. */
-export function epochLearningRate(
-  config: Pick<TrainConfig, 'learningRate' | 'learningRateDecay'>,
-  epoch: number
-): number {
-  return config.learningRate * (config.learningRateDecay ?? 1) ** (epoch - 1)
 }

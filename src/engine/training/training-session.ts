@@ -26,7 +26,9 @@ import { prepareData } from '../data/preprocess-data'
 import { peakRssBytes } from '../process-stats'
 import { createRunFolder, newRunId, writeJsonAtomic } from '../store/run-folder'
 import { effectiveConfig } from './resume-config'
-import { TrainingRun, type RunOutcome, type RunSetup } from './train'
+import { TrainingRun } from './train'
+import { runMetadata } from './run-metadata'
+import type { RunOutcome, RunSetup } from './run-setup'
 import { createStepper, logTo } from './parallel/stepper'
 import type { Stepper } from './train-step'
 import { saveInsideSnapshot } from '../explain/inside-snapshots'
@@ -168,7 +170,7 @@ export async function startTraining(
     setImmediate(() => {
       void run
         .run()
-        .then((outcome) => finish(run, setup, outcome, added))
+        .then((outcome) => finish(setup, outcome, added))
         .catch((err: unknown) => {
           setup.emit({ type: 'training:error', runId, error: serializeError(err) })
           // finish() disposes it first thing; this covers a failure before that (idempotent).
@@ -240,12 +242,7 @@ async function insideSnapshot(
   }
 }
 
-async function finish(
-  run: TrainingRun,
-  s: RunSetup,
-  outcome: RunOutcome,
-  added: AddedRun | null
-): Promise<void> {
+async function finish(s: RunSetup, outcome: RunOutcome, added: AddedRun | null): Promise<void> {
   // Ending the second thread takes a moment. A run that stopped or failed has sent its last event
   // already, so the engine doesn't stay busy for it (a next run starts its own worker); a completed
   // run's is over before the model is saved and `training:done` goes out.
@@ -256,7 +253,7 @@ async function finish(
   }
   await stepperDisposed
   const { evaluation, probabilities } = outcome
-  const metadata = run.finalMetadata(outcome.epochsCompleted, evaluation)
+  const metadata = runMetadata(s, outcome.epochsCompleted, evaluation)
   const modelDir = s.config.outDir ?? lastModelDir()
   await saveModelToDir(s.model, s.folder.modelDir, metadata)
   // Another process may be saving its last model at the same moment: take turns (RELIABILITY R5).

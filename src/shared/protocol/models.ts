@@ -1,5 +1,6 @@
 import * as v from 'valibot'
-import type { LayerSummary, ModelMetadata, PresetName, TrainConfig } from './training'
+import type { LayerSummary, PresetName, TrainConfig } from './training'
+import type { ModelMetadata } from './model-metadata'
 
 // Model area (issue "Export, import and ship"): export formats, import, run history.
 
@@ -123,6 +124,11 @@ export interface RunSummary {
   /** When the run started (ISO 8601). */
   date: string
   preset: PresetName | null
+  /**
+   * The name of the user's own architecture the run trained (issue 14), from config.json or, for a
+   * run started from such a model, its saved metadata; null for a preset's layers.
+   */
+  architecture: string | null
   dataset: string | null
   /** `incomplete`: stopped, failed or killed before the end (its last checkpoint is kept). */
   status: 'done' | 'running' | 'incomplete'

@@ -1,7 +1,10 @@
 import * as v from 'valibot'
-import type { SerializedError } from '../errors'
 import { ModelSpecSchema } from '../model-spec/schema'
-import { GallerySourceSchema } from './gallery'
+import {
+  PredictionsPageParamsSchema,
+  type PredictionsPage,
+  type PredictionsPageParams
+} from './predictions'
 import { DropoutSchema, EarlyStoppingSchema, WidthMultiplierSchema } from './run-options'
 
 export const PRESETS = ['seed', 'fast', 'accurate'] as const
@@ -114,165 +117,6 @@ export interface DatasetInfo {
   skipped?: SkippedImage[]
 }
 
-export type PredictionFilter =
-  | { kind: 'all' }
-  | { kind: 'misclassified' }
-  | { kind: 'true'; label: number }
-  | { kind: 'predicted'; label: number }
-  | { kind: 'pair'; trueLabel: number; predicted: number }
-
-const PredictionsPageParamsSchema = v.object({
-  offset: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2000)),
-  filter: v.optional(
-    v.variant('kind', [
-      v.object({ kind: v.literal('all') }),
-      v.object({ kind: v.literal('misclassified') }),
-      v.object({
-        kind: v.literal('true'),
-        label: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9))
-      }),
-      v.object({
-        kind: v.literal('predicted'),
-        label: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9))
-      }),
-      v.object({
-        kind: v.literal('pair'),
-        trueLabel: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9)),
-        predicted: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9))
-      })
-    ])
-  ),
-  /** 'index' (test-set order) or 'confidence' (least sure first). */
-  sort: v.optional(v.picklist(['index', 'confidence'])),
-  /** What to page through; the MNIST test set when absent (protocol/gallery.ts). */
-  source: v.optional(GallerySourceSchema)
-})
-export type PredictionsPageParams = v.InferOutput<typeof PredictionsPageParamsSchema>
-
-export interface TestPrediction {
-  /** Index in the test set (or in the gallery source's own order). */
-  index: number
-  /** The image's file for a source other than MNIST: `<label>/<file>`. */
-  name?: string
-  /** 784 grayscale bytes, MNIST polarity (white ink on black). */
-  image: Uint8Array
-  trueLabel: number
-  predicted: number
-  confidence: number
-  probabilities: number[]
-}
-export interface PredictionsPage {
-  /** How many predictions match the filter in total (for the virtual scroller). */
-  total: number
-  offset: number
-  items: TestPrediction[]
-}
-
-// ---- Events streamed while training (engine -> host). Numbers may be NaN/Infinity: flagged, never 0.
-
-export interface TrainingStartedEvent {
-  type: 'training:started'
-  runId: string
-  config: TrainConfig
-  summary: ModelSummary
-  trainCount: number
-  validationCount: number
-  testCount: number
-  batchesPerEpoch: number
-  backend: string
-  /** Threads computing each batch's gradients: 2 with the data-parallel trainer, else 1. */
-  threads?: number
-  /** Epochs already trained when resuming from a checkpoint (the first epoch event is this + 1). */
-  initialEpoch?: number
-  /** Images of a labelled folder (the dataset, or --add-images) that were not used, and why. */
-  skippedImages?: SkippedImage[]
-}
-export interface BatchEvent {
-  type: 'training:batch'
-  runId: string
-  /** 1-based, as in every training event. */
-  epoch: number
-  /** 1-based: batches finished in this epoch (the dashboard's batch bar and chart x rely on it). */
-  batch: number
-  batchesPerEpoch: number
-  loss: number
-  accuracy: number
-  samplesPerSecond: number
-}
-export interface EpochEvent {
-  type: 'training:epoch'
-  runId: string
-  epoch: number
-  epochs: number
-  loss: number
-  accuracy: number
-  valLoss: number | null
-  valAccuracy: number | null
-  seconds: number
-  samplesPerSecond: number
-  etaSeconds: number
-  /** `tf.memory().numTensors` after the epoch: flat across epochs unless something leaks (RELIABILITY D3). */
-  numTensors?: number
-}
-export interface DoneEvent {
-  type: 'training:done'
-  runId: string
-  testLoss: number
-  testAccuracy: number
-  testCount: number
-  /** confusion[true][predicted] */
-  confusion: number[][]
-  perClassAccuracy: number[]
-  totalSeconds: number
-  samplesPerSecond: number
-  backend: string
-  modelDir: string
-  /** `<dataHome>/runs/<runId>`: config.json, metrics.json, result.json, checkpoint/, model/. */
-  runDir?: string
-  /** Epochs trained in total (a resumed run counts the earlier ones too). */
-  epochsCompleted?: number
-  /** Peak resident memory of the engine process during the run. */
-  peakRssBytes?: number
-  /** With added images (fine-tune): what was added and the before/after comparison. */
-  addedImages?: number
-  skippedImages?: number
-  heldOutCount?: number
-  heldOutAccuracyBefore?: number
-  heldOutAccuracyAfter?: number
-  /** The starting model's accuracy on the same test images (fine-tune only). */
-  testAccuracyBefore?: number
-  /** The model the run started from (fine-tune only); it stays in runs history. */
-  fromModel?: string
-  /** With early stopping: the epoch whose weights were kept, and whether it ended before `epochs`. */
-  bestEpoch?: number
-  stoppedEarly?: boolean
-}
-interface StoppedEvent {
-  type: 'training:stopped'
-  runId: string
-  epoch: number
-  batch: number
-  reason: 'user'
-}
-export interface PausedEvent {
-  type: 'training:paused' | 'training:resumed'
-  runId: string
-}
-interface TrainingErrorEvent {
-  type: 'training:error'
-  runId: string
-  error: SerializedError
-}
-export type TrainingEvent =
-  | TrainingStartedEvent
-  | BatchEvent
-  | EpochEvent
-  | DoneEvent
-  | StoppedEvent
-  | PausedEvent
-  | TrainingErrorEvent
-
 const Empty = v.optional(v.object({}), {})
 
 export const trainingParamSchemas = {
@@ -300,36 +144,6 @@ export interface TrainingMethods {
   }
   'model:summary': { params: { preset: PresetName }; result: ModelSummary }
   'predictions:page': { params: PredictionsPageParams; result: PredictionsPage }
-}
-
-/** What every saved model carries in its model.json (`userDefinedMetadata.digitStudio`). */
-export interface ModelMetadata {
-  /** For a custom architecture, the preset of the form (not the layers trained): see `architecture`. */
-  preset: PresetName
-  /** The name of the user's own architecture (issue 14) the model was built from; absent for a preset. */
-  architecture?: string
-  runId: string
-  /** Epochs trained so far (a resumed run continues from here). */
-  epochsCompleted: number
-  hyperparameters: {
-    epochs: number
-    batchSize: number
-    learningRate: number
-    learningRateDecay?: number
-    validationSplit: number
-    seed: number
-    augment: boolean
-    trainLimit?: number
-    testLimit?: number
-  }
-  dataset: { name: string; source: string; train: number; test: number }
-  /** Null for an epoch checkpoint (not evaluated on the test set yet). */
-  testAccuracy: number | null
-  testLoss: number | null
-  backend: string
-  appVersion: string
-  /** ISO 8601. */
-  date: string
 }
 
 /**

@@ -9,7 +9,7 @@
  * Everything here is pure and immutable: each append returns new arrays, which is what
  * `$state.raw` in the training state wants (replace, don't push).
  */
-import type { BatchEvent, EpochEvent } from '#shared/protocol/training'
+import type { BatchEvent, EpochEvent } from '#shared/protocol/training-events'
 
 /** One chart point; `y: null` is a gap (a non-finite value), never drawn as 0. */
 export interface SeriesPoint {

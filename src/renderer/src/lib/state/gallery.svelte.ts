@@ -6,7 +6,7 @@
  */
 import type { RendererApi } from '#shared/ipc-contract'
 import type { GallerySource } from '#shared/protocol/gallery'
-import type { PredictionFilter, TestPrediction } from '#shared/protocol/training'
+import type { PredictionFilter, TestPrediction } from '#shared/protocol/predictions'
 import { errorInfo } from '../api'
 
 type GalleryApi = Pick<RendererApi, 'predictions' | 'on'>

@@ -7,7 +7,7 @@
 import type { RendererApi } from '#shared/ipc-contract'
 import type { Box } from '#shared/protocol/classify'
 import type { DigitsList } from '#shared/protocol/digits'
-import type { DoneEvent } from '#shared/protocol/training'
+import type { DoneEvent } from '#shared/protocol/training-events'
 import { errorInfo } from '../api'
 
 type DigitsApi = Pick<RendererApi, 'digits' | 'dialog'>

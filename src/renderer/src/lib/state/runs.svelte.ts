@@ -6,6 +6,7 @@
 import type { RendererApi } from '#shared/ipc-contract'
 import type { RunDetail, RunSummary } from '#shared/protocol/models'
 import { errorInfo } from '../api'
+import { runArchitecture } from '../model-label'
 
 type RunsApi = Pick<RendererApi, 'runs'>
 
@@ -28,7 +29,7 @@ function curvesOf(run: RunDetail): RunCurves {
   const e = run.epochs
   return {
     id: run.id,
-    label: `${run.preset ?? 'run'} · ${run.id}`,
+    label: `${runArchitecture(run) ?? 'run'} · ${run.id}`,
     epochs: e.map((x) => x.epoch),
     loss: e.map((x) => x.loss),
     accuracy: e.map((x) => x.accuracy),

@@ -8,14 +8,14 @@
  */
 import type { RendererApi } from '#shared/ipc-contract'
 import { errorInfo } from '../api'
+import type { TrainConfig } from '#shared/protocol/training'
 import type {
   BatchEvent,
   DoneEvent,
   EpochEvent,
   PausedEvent,
-  TrainConfig,
   TrainingStartedEvent
-} from '#shared/protocol/training'
+} from '#shared/protocol/training-events'
 import {
   appendBatch,
   appendEpoch,
