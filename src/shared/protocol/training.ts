@@ -157,7 +157,10 @@ export const PRESET_DEFAULTS: Record<
     Pick<TrainConfig, 'epochs' | 'batchSize' | 'learningRate' | 'learningRateDecay' | 'augment'>
   >
 > = {
-  seed: { epochs: 3, batchSize: 32, learningRate: 1e-3, learningRateDecay: 1, augment: false },
+  // A rate of 2e-3 halved each epoch (2e-3, 1e-3, 5e-4): of the three schedules tried on native,
+  // the best mean validation accuracy over seeds 42, 1 and 2 (99.18 %, against 99.03 % for a
+  // constant 1e-3); test accuracy 99.20-99.25 % where 1e-3 gave 98.99-99.06 % (README, issue 11).
+  seed: { epochs: 3, batchSize: 32, learningRate: 2e-3, learningRateDecay: 0.5, augment: false },
   fast: { epochs: 1, batchSize: 128, learningRate: 2e-3, learningRateDecay: 1, augment: false },
   // Augmented data keeps the loss noisy: a rate that shrinks by a quarter each epoch (1e-3 down to
   // 4e-5 by epoch 12) lets the last epochs settle into a minimum instead of bouncing around it.
@@ -170,13 +173,10 @@ export const PRESET_DEFAULTS: Record<
   }
 }
 
-/** Defaults of the classic recipe (seed preset): 3 epochs of batch 32 reach ~99 % on MNIST. */
+/** Defaults of the classic recipe (seed preset): 3 epochs of batch 32 reach ~99.2 % on MNIST. */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   preset: 'seed',
-  epochs: 3,
-  batchSize: 32,
-  learningRate: 1e-3,
-  learningRateDecay: 1,
+  ...PRESET_DEFAULTS.seed,
   validationSplit: 0.1,
   seed: 42,
   augment: false,
