@@ -33,8 +33,9 @@ export function buildInsideSnapshot(
   testIndex = SNAPSHOT_TEST_INDEX
 ): InsideSnapshot {
   // No saliency here: the snapshot is about features forming, and it must not slow training. (It
-  // used to compute an occlusion map and drop it: 170 occluded copies through the whole network in
-  // one batch, every layer's output held at once, which set the wasm heap's peak for `accurate`.)
+  // used to compute an occlusion map and drop it: 170 occluded copies through the whole network
+  // at once, which grew a fresh `accurate` model's wasm heap from 16 to 187 MB, more than a
+  // training step's 32-image chunk needs; the heap never shrinks.)
   const look = digitActivations(model, unitPixels(digit))
   const convLayers = look.layers.filter((l) => l.shape.length === 3)
   return {
