@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { serializeError } from '#shared/errors'
 import type { EngineToHostMessage, RequestMessage } from '#shared/engine-protocol'
 import { selectBackend } from './backend/selection'
+import { startMemoryTrace } from './memory-trace'
 import { dispatch } from './dispatch'
 import { ensureDataHome } from './store/data-home'
 import { dataHome } from './store/paths'
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   // When the host is gone (killed, crashed), nobody can read our results: exit rather than train on.
   process.on('disconnect', () => process.exit(0))
   const backend = await selectBackend()
+  startMemoryTrace('engine')
   ctx = { backend, emit: (event) => port.send({ kind: 'event', event }) }
   port.send({ kind: 'ready', pid: process.pid })
   // Restore what a crash mid-save left (RELIABILITY R2) before the user looks at runs; a refused

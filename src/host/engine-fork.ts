@@ -15,6 +15,9 @@ export const ENGINE_ENTRY = fileURLToPath(new URL('../engine/worker.ts', import.
 /** tsx's ESM loader as a file URL: `--import tsx` alone would resolve it from the cwd. */
 const TSX_LOADER = import.meta.resolve('tsx')
 
+/** Loads tfjs before anything else with source maps off (~45 MB less heap per thread, see the file). */
+const TFJS_PRELOAD = new URL('../engine/preload-tfjs.mjs', import.meta.url).href
+
 /** Keeps the last few KB of stderr so a crash report can say what the process said last. */
 const STDERR_TAIL_BYTES = 4096
 
@@ -28,7 +31,7 @@ interface ForkOptions {
 export function forkEngine(options: ForkOptions = {}): EngineClient {
   const child = fork(ENGINE_ENTRY, [], {
     // Resolved from this file, not the current folder, so the CLI works from any directory.
-    execArgv: ['--import', TSX_LOADER],
+    execArgv: ['--import', TSX_LOADER, '--import', TFJS_PRELOAD],
     env: { ...process.env, ...options.env },
     // 'advanced' uses structured clone, so typed arrays (images, probabilities) cross intact.
     serialization: 'advanced',

@@ -140,6 +140,33 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
     if (process.platform === 'linux') expect(trace.localClock.cpuMs).toBeGreaterThan(0)
   })
 
+  it('splits the first step into the smallest chunks, not a whole batch on this thread', async () => {
+    // Nothing is measured before the first step; a whole batch of `accurate` on one thread would
+    // set that thread's wasm heap (which never shrinks) to ~4x what a 32-image chunk needs.
+    process.env.DIGIT_STUDIO_TRACE_PARALLEL = '1'
+    const fresh = await DataParallelTrainer.create(model)
+    delete process.env.DIGIT_STUDIO_TRACE_PARALLEL
+    const lines: string[] = []
+    const write = process.stderr.write
+    process.stderr.write = ((chunk: string) => {
+      if (String(chunk).startsWith('parallel-trace ')) lines.push(String(chunk))
+      return true
+    }) as typeof process.stderr.write
+    const { xs, ys } = batch(128)
+    try {
+      await fresh!.step(xs, ys)
+    } finally {
+      process.stderr.write = write
+      tf.dispose([xs, ys])
+      await fresh!.dispose()
+    }
+    expect(lines).toHaveLength(1)
+    expect(JSON.parse(lines[0].slice('parallel-trace '.length))).toMatchObject({
+      n: 128,
+      chunks: 4
+    })
+  })
+
   it('leaves no tensors behind', async () => {
     const { xs, ys } = batch(32)
     await (trainer as DataParallelTrainer).step(xs, ys)

@@ -42,15 +42,19 @@ export function trainingBatchNorm(
     save([input, mean, invStd, g])
     return {
       value: tf.batchNorm(input, mean, variance, b, g, epsilon),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, mu, inv, scale] = saved
-        const xhat = tf.mul(tf.sub(xs, mu), inv)
-        const dbeta = tf.sum(dy, axes)
-        const dgamma = tf.sum(tf.mul(dy, xhat), axes)
-        const centred = tf.sub(dy, tf.div(dbeta, m))
-        const dx = tf.mul(tf.sub(centred, tf.mul(xhat, tf.div(dgamma, m))), tf.mul(scale, inv))
-        return [dx, dgamma, dbeta]
-      }
+      // In a tidy of its own: tfjs calls a custom gradient outside any scope of the backward pass,
+      // so without it the five full-size temporaries of every batch-norm layer (xhat, dy·xhat, …)
+      // stayed on the wasm heap until the whole backward pass ended, and the heap's peak with them.
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, mu, inv, scale] = saved
+          const xhat = tf.mul(tf.sub(xs, mu), inv)
+          const dbeta = tf.sum(dy, axes)
+          const dgamma = tf.sum(tf.mul(dy, xhat), axes)
+          const centred = tf.sub(dy, tf.div(dbeta, m))
+          const dx = tf.mul(tf.sub(centred, tf.mul(xhat, tf.div(dgamma, m))), tf.mul(scale, inv))
+          return [dx, dgamma, dbeta]
+        })
     }
   })
   const y = normalise(x, gamma, beta)

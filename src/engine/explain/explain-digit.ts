@@ -75,6 +75,27 @@ function lookInside(
   return result!
 }
 
+/** Probabilities, arg-max label and layer views of one digit: one forward pass, no saliency. */
+export function digitActivations(
+  model: tf.LayersModel,
+  input: Float32Array
+): Pick<DigitExplanation, 'label' | 'probabilities' | 'input' | 'layers' | 'filters'> {
+  const anatomy = anatomyOf(model)
+  const { probabilities, layers } = lookInside(anatomy, input, true)
+  return {
+    label: rankClasses(probabilities)[0],
+    probabilities,
+    input,
+    layers,
+    filters: firstLayerFilters(anatomy)
+  }
+}
+
+/** Class indices, most probable first. */
+function rankClasses(probabilities: number[]): number[] {
+  return Array.from(probabilities.keys()).sort((a, b) => probabilities[b] - probabilities[a])
+}
+
 /** Everything the Inside view and `explain` show for one digit (0..1 input, 784 values). */
 export function explainDigit(
   model: tf.LayersModel,
@@ -86,9 +107,7 @@ export function explainDigit(
   const method = options.method ?? 'smoothgrad'
   const views = options.views ?? true
   const { probabilities, layers } = lookInside(anatomy, input, views)
-  const ranked = Array.from(probabilities.keys()).sort(
-    (a, b) => probabilities[b] - probabilities[a]
-  )
+  const ranked = rankClasses(probabilities)
   const label = ranked[0]
   const target = options.target ?? label
   const runnerUp = ranked.find((c) => c !== target)!

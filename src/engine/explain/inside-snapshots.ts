@@ -13,7 +13,7 @@ import { IMAGE_PIXELS } from '#shared/mnist'
 import type { InsideSnapshot } from '#shared/protocol/explain'
 import { writeJsonAtomic } from '../store/run-folder'
 import { runDir } from '../store/runs'
-import { explainDigit, unitPixels } from './explain-digit'
+import { digitActivations, unitPixels } from './explain-digit'
 
 /** The digit every snapshot shows: the test set's first image (a 7), the same in every run. */
 const SNAPSHOT_TEST_INDEX = 0
@@ -32,8 +32,11 @@ export function buildInsideSnapshot(
   digit: Uint8Array,
   testIndex = SNAPSHOT_TEST_INDEX
 ): InsideSnapshot {
-  // No saliency here: the snapshot is about features forming, and it must not slow training.
-  const look = explainDigit(model, unitPixels(digit), { method: 'occlusion', contrast: false })
+  // No saliency here: the snapshot is about features forming, and it must not slow training. (It
+  // used to compute an occlusion map and drop it: 170 occluded copies through the whole network
+  // at once, which grew a fresh `accurate` model's wasm heap from 16 to 187 MB, more than a
+  // training step's 32-image chunk needs; the heap never shrinks.)
+  const look = digitActivations(model, unitPixels(digit))
   const convLayers = look.layers.filter((l) => l.shape.length === 3)
   return {
     epoch,

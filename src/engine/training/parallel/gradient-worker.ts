@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../backend/selection'
+import { startMemoryTrace } from '../../memory-trace'
 import { ChunkClaims } from './chunk-claims'
 import { claimedGradients } from './claimed-gradients'
 import type { StepRequest, WorkerReply, WorkerRequest } from './protocol'
@@ -82,6 +83,7 @@ parentPort?.on('message', (request: WorkerRequest) => {
           request.modelTopology as Parameters<typeof tf.models.modelFromJSON>[0]
         )
         claims = new ChunkClaims(request.claims)
+        startMemoryTrace('gradient-worker')
         post({ type: 'ready', backend: choice.name })
       } else {
         step(request)
