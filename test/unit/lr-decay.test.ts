@@ -30,9 +30,13 @@ describe('train --lr-decay', () => {
     expect(configFromArgs(['--lr-decay', '0.5']).config.learningRateDecay).toBe(0.5)
   })
 
-  it("takes the preset's decay when not given: accurate decays, seed keeps a constant rate", () => {
+  it("takes the preset's schedule when not given: accurate shrinks by a quarter, seed halves, fast keeps its rate", () => {
     expect(configFromArgs(['--preset', 'accurate']).config.learningRateDecay).toBe(0.75)
-    expect(configFromArgs(['--preset', 'seed']).config.learningRateDecay).toBe(1)
+    expect(configFromArgs(['--preset', 'seed']).config).toMatchObject({
+      learningRate: 2e-3,
+      learningRateDecay: 0.5
+    })
+    expect(configFromArgs(['--preset', 'fast']).config.learningRateDecay).toBe(1)
     expect(
       configFromArgs(['--preset', 'accurate', '--lr-decay', '1']).config.learningRateDecay
     ).toBe(1)

@@ -11,6 +11,7 @@ import {
   type TrainSetting
 } from '#shared/protocol/training'
 import { numberFlag } from '../number-flag'
+import { fineTuneDefaults } from '#shared/fine-tune-defaults'
 
 const OPTIONS = {
   preset: { type: 'string' },
@@ -51,7 +52,7 @@ export function configFromArgs(argv: string[]): {
   const d = {
     ...DEFAULT_TRAIN_CONFIG,
     ...PRESET_DEFAULTS[preset],
-    ...(values.from ? fineTuneDefaults(PRESET_DEFAULTS[preset].learningRate) : {})
+    ...(values.from ? fineTuneDefaults(preset) : {})
   }
   const config: TrainConfig = {
     preset,
@@ -98,15 +99,6 @@ export function configFromArgs(argv: string[]): {
     backend: values.backend,
     modelSpec: values['model-spec']
   }
-}
-
-/**
- * A fine-tune (--from) nudges a trained model rather than training one: one epoch at a quarter of
- * the preset's rate unless the flags say otherwise, so MNIST isn't forgotten (README "Learn my
- * handwriting" has the measurement).
- */
-function fineTuneDefaults(presetRate: number): { epochs: number; learningRate: number } {
-  return { epochs: 1, learningRate: presetRate / 4 }
 }
 
 /** `--early-stopping N [--min-delta X]`: stop after N epochs without a better validation loss. */
