@@ -59,7 +59,7 @@ describe('image decoding stays in the engine (I4)', () => {
     // classify-scan.ts encodes the bench's synthetic scan with pngjs, and My digits stores its crops
     // and model inputs as PNG (and reads its own inputs back); every decoder of user files is
     // under classify/image/.
-    const encoders = ['classify-scan.ts', join('digits', 'my-digits.ts')]
+    const encoders = ['classify-scan.ts', join('digits', 'my-digits-files.ts')]
     expect(
       users.filter(
         (f) => !f.includes(join('classify', 'image')) && !encoders.some((e) => f.endsWith(e))
