@@ -3,6 +3,7 @@
  * loss, accuracy, the 10x10 confusion matrix and per-class accuracy. One pass serves validation,
  * the final test evaluation and the gallery.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import * as tf from '@tensorflow/tfjs'
 import { NUM_CLASSES } from '#shared/mnist'
 import type { PreparedSplit } from '../data/preprocess-data'
@@ -12,8 +13,6 @@ import { sequentialImages } from '../data/preprocess-data'
 export const PREDICT_BATCH_SIZE = 500
 /** Keras' epsilon: probabilities are clipped before the log so one confident mistake can't make the loss infinite. */
 const EPSILON = 1e-7
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /**
  * Probabilities for every image of a split, row-major [count, 10]. Yields to the event loop between

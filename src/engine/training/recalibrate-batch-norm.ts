@@ -8,6 +8,7 @@
  * runs: 99.49 -> 99.51 %, 99.45 -> 99.49 % (seed 42), 99.54 -> 99.55 % (seed 1), with 10,000
  * images (README, issue 11).
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import * as tf from '@tensorflow/tfjs'
 import type { PreparedSplit } from '../data/preprocess-data'
 import { sequentialImages } from '../data/preprocess-data'
@@ -16,8 +17,6 @@ import { sequentialImages } from '../data/preprocess-data'
 const RECALIBRATION_IMAGES = 10_000
 /** A training batch's size: the accurate model's 28x28x32 activations stay small on the wasm heap. */
 const RECALIBRATION_BATCH = 128
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /** The layers whose moving statistics inference uses. */
 function batchNormLayers(model: tf.LayersModel): tf.layers.Layer[] {
@@ -42,52 +41,55 @@ export async function recalibrateBatchNorm(
   let changed = 0
   for (const layer of layers) {
     const upTo = tf.model({ inputs: model.inputs, outputs: layer.input as tf.SymbolicTensor })
-    const sums = await activationMoments(upTo, split, count, shouldStop)
-    if (!sums) return changed
-    const [gamma, beta, , oldVariance] = layer.getWeights()
-    const mean = tf.div(sums.sum, count)
-    // E[x^2] - E[x]^2 can dip below zero by rounding where a channel is constant.
-    const variance = tf.relu(tf.sub(tf.div(sums.sumOfSquares, count), tf.square(mean)))
-    layer.setWeights([gamma!, beta!, mean, tf.reshape(variance, oldVariance!.shape)])
-    tf.dispose([mean, variance, sums.sum, sums.sumOfSquares])
+    const moments = await activationMoments(upTo, split, count, shouldStop)
+    if (!moments) return changed
+    const [gamma, beta, movingMean, movingVariance] = layer.getWeights()
+    const mean = tf.tensor(moments.mean, movingMean!.shape)
+    const variance = tf.tensor(moments.variance, movingVariance!.shape)
+    layer.setWeights([gamma!, beta!, mean, variance])
+    tf.dispose([mean, variance])
     changed++
   }
   return changed
 }
 
 /**
- * Per-channel sums, over `count` images, of each image's mean activation and mean squared activation
- * at `upTo`'s output (divided by `count`: the mean and E[x^2] over images and positions), or null
- * when stopped.
+ * Per-channel mean and variance of `upTo`'s output over the first `count` images of `split` and
+ * every position, or null when stopped. Summed per batch in float64, on this side of the backend:
+ * a channel's vector is small, and the sums stay exact enough over 10,000 images.
  */
 async function activationMoments(
   upTo: tf.LayersModel,
   split: PreparedSplit,
   count: number,
   shouldStop: () => boolean
-): Promise<{ sum: tf.Tensor; sumOfSquares: tf.Tensor } | null> {
-  let sum: tf.Tensor | null = null
-  let sumOfSquares: tf.Tensor | null = null
+): Promise<{ mean: Float32Array; variance: Float32Array } | null> {
+  let sum: Float64Array | null = null
+  let sumOfSquares: Float64Array | null = null
   for (let start = 0; start < count; start += RECALIBRATION_BATCH) {
     const size = Math.min(RECALIBRATION_BATCH, count - start)
-    const [s, q] = tf.tidy(() => {
+    const [m, q] = tf.tidy(() => {
       const a = upTo.predict(sequentialImages(split, start, size)) as tf.Tensor
-      // Channels last: every axis but the channel's is averaged (a dense layer's input is [n, c]);
-      // weighted by the batch's size, so a short last batch counts for what it holds.
+      // Channels last: every axis but the channel's is averaged (a dense layer's input is [n, c]).
       const axes = a.shape.slice(0, -1).map((_, i) => i)
-      return [tf.mul(tf.mean(a, axes), size), tf.mul(tf.mean(tf.square(a), axes), size)]
+      return [tf.mean(a, axes), tf.mean(tf.square(a), axes)]
     })
-    const nextSum: tf.Tensor = sum ? tf.add(sum, s) : s
-    const nextSq: tf.Tensor = sumOfSquares ? tf.add(sumOfSquares, q) : q
-    if (sum) tf.dispose([sum, s])
-    if (sumOfSquares) tf.dispose([sumOfSquares, q])
-    sum = nextSum
-    sumOfSquares = nextSq
-    await yieldToEventLoop()
-    if (shouldStop()) {
-      tf.dispose([sum, sumOfSquares])
-      return null
+    const [batchMean, batchSquares] = [await m.data(), await q.data()]
+    tf.dispose([m, q])
+    sum ??= new Float64Array(batchMean.length)
+    sumOfSquares ??= new Float64Array(batchMean.length)
+    // Weighted by the batch's size, so a short last batch counts for what it holds.
+    for (let c = 0; c < batchMean.length; c++) {
+      sum[c] += batchMean[c]! * size
+      sumOfSquares[c] += batchSquares[c]! * size
     }
+    await yieldToEventLoop()
+    if (shouldStop()) return null
   }
-  return { sum: sum!, sumOfSquares: sumOfSquares! }
+  const mean = Float32Array.from(sum!, (v) => v / count)
+  // E[x^2] - E[x]^2 can dip below zero by rounding where a channel is constant.
+  const variance = Float32Array.from(sumOfSquares!, (v, c) =>
+    Math.max(0, v / count - (sum![c]! / count) ** 2)
+  )
+  return { mean, variance }
 }

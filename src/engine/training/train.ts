@@ -4,6 +4,7 @@
  * within one batch, batch metrics throttled, and each epoch checkpointed with optimizer state.
  * Every batch yields to the event loop, so the engine reads stop/pause requests mid-epoch.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import * as tf from '@tensorflow/tfjs'
 import { EngineError, serializeError } from '#shared/errors'
 import type { EpochEvent } from '#shared/protocol/training-events'
@@ -23,8 +24,6 @@ import type { RunOutcome, RunSetup } from './run-setup'
 
 /** Batch events at most every 50 ms (~20 a second): enough for a live chart, cheap for IPC. */
 const BATCH_EVENT_INTERVAL_MS = 50
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 export class TrainingRun {
   private stopRequested = false
