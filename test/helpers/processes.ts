@@ -18,10 +18,15 @@ export function childPids(pid: number): number[] {
     .filter((p) => statFields(p)?.[1] === String(pid))
 }
 
+/** The one-letter state of `pid` (R, S, Z for a zombie, …), or null when there is no such process. */
+export function processState(pid: number): string | null {
+  return statFields(pid)?.[0] ?? null
+}
+
 /** True while `pid` exists and is not a zombie waiting to be reaped. */
 export function isRunning(pid: number): boolean {
-  const fields = statFields(pid)
-  return fields !== null && fields[0] !== 'Z'
+  const state = processState(pid)
+  return state !== null && state !== 'Z'
 }
 
 /** Waits until `pid` is gone or `ms` has passed; returns whether it is gone. */

@@ -113,9 +113,22 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
     tf.dispose([xs, ys])
   })
 
-  it('traces each split step on stderr with DIGIT_STUDIO_TRACE_PARALLEL=1', async () => {
+  /** The fields of a `parallel-trace` line these tests read. */
+  interface ParallelTrace {
+    n: number
+    chunks: number
+    local: { count: number }
+    remote: { count: number } | string
+    localClock: { cpuMs: number }
+  }
+
+  /** One step of a fresh traced trainer on `n` images; the `parallel-trace` lines it printed, parsed. */
+  async function tracedStep(
+    n: number,
+    options: Parameters<typeof DataParallelTrainer.create>[1] = {}
+  ): Promise<ParallelTrace[]> {
     process.env.DIGIT_STUDIO_TRACE_PARALLEL = '1'
-    const traced = await DataParallelTrainer.create(model, { splitWorthMs: 0 })
+    const traced = await DataParallelTrainer.create(model, options)
     delete process.env.DIGIT_STUDIO_TRACE_PARALLEL
     const lines: string[] = []
     const write = process.stderr.write
@@ -123,7 +136,7 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
       if (String(chunk).startsWith('parallel-trace ')) lines.push(String(chunk))
       return true
     }) as typeof process.stderr.write
-    const { xs, ys } = batch(64)
+    const { xs, ys } = batch(n)
     try {
       await traced!.step(xs, ys)
     } finally {
@@ -131,8 +144,13 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
       tf.dispose([xs, ys])
       await traced!.dispose()
     }
+    return lines.map((l) => JSON.parse(l.slice('parallel-trace '.length)) as ParallelTrace)
+  }
+
+  it('traces each split step on stderr with DIGIT_STUDIO_TRACE_PARALLEL=1', async () => {
+    const lines = await tracedStep(64, { splitWorthMs: 0 })
     expect(lines).toHaveLength(1)
-    const trace = JSON.parse(lines[0].slice('parallel-trace '.length))
+    const trace = lines[0]!
     expect(trace.n).toBe(64)
     const onWorker = typeof trace.remote === 'object' ? trace.remote.count : 0
     expect(trace.local.count + onWorker).toBe(64)
@@ -143,28 +161,9 @@ describe.skipIf(!multiCore)('DataParallelTrainer (needs 2+ cores)', () => {
   it('splits the first step into the smallest chunks, not a whole batch on this thread', async () => {
     // Nothing is measured before the first step; a whole batch of `accurate` on one thread would
     // set that thread's wasm heap (which never shrinks) to ~4x what a 32-image chunk needs.
-    process.env.DIGIT_STUDIO_TRACE_PARALLEL = '1'
-    const fresh = await DataParallelTrainer.create(model)
-    delete process.env.DIGIT_STUDIO_TRACE_PARALLEL
-    const lines: string[] = []
-    const write = process.stderr.write
-    process.stderr.write = ((chunk: string) => {
-      if (String(chunk).startsWith('parallel-trace ')) lines.push(String(chunk))
-      return true
-    }) as typeof process.stderr.write
-    const { xs, ys } = batch(128)
-    try {
-      await fresh!.step(xs, ys)
-    } finally {
-      process.stderr.write = write
-      tf.dispose([xs, ys])
-      await fresh!.dispose()
-    }
+    const lines = await tracedStep(128)
     expect(lines).toHaveLength(1)
-    expect(JSON.parse(lines[0].slice('parallel-trace '.length))).toMatchObject({
-      n: 128,
-      chunks: 4
-    })
+    expect(lines[0]).toMatchObject({ n: 128, chunks: 4 })
   })
 
   it('leaves no tensors behind', async () => {

@@ -4,13 +4,14 @@
  * machine whose PID 1 doesn't reap (containers, CI runners): its study lock then blocked the resume.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { acquireFolderLock, lockHolder } from '#engine/store/folder-lock'
 import { processAlive } from '#engine/store/process-alive'
+import { processState } from '../helpers/processes'
 
 const parents: ChildProcess[] = []
 afterAll(() => parents.forEach((p) => p.kill('SIGKILL')))
@@ -29,8 +30,7 @@ function makeZombie(): Promise<number> {
 
 async function waitForZombie(pid: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return
+    if (processState(pid) === 'Z') return
     await new Promise((r) => setTimeout(r, 20))
   }
   throw new Error(`pid ${pid} never became a zombie`)

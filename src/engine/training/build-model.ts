@@ -36,19 +36,17 @@ function toLayer(
         kernelInitializer: init()
       })
     case 'MaxPooling2D':
-      return tf.layers.maxPooling2d({
+    case 'AveragePooling2D': {
+      const pooling = {
         ...first,
         poolSize: spec.poolSize,
         strides: spec.strides ?? spec.poolSize,
         padding: spec.padding
-      })
-    case 'AveragePooling2D':
-      return tf.layers.averagePooling2d({
-        ...first,
-        poolSize: spec.poolSize,
-        strides: spec.strides ?? spec.poolSize,
-        padding: spec.padding
-      })
+      }
+      return spec.type === 'MaxPooling2D'
+        ? tf.layers.maxPooling2d(pooling)
+        : tf.layers.averagePooling2d(pooling)
+    }
     case 'BatchNormalization':
       // The engine's batch norm (fused on native, batch-norm.ts), as the presets always used.
       return batchNormalization({
