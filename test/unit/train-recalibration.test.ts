@@ -4,10 +4,12 @@
  * last checkpoint's (gathered on augmented batches) while every trained weight is the same; a run
  * without augmentation saves exactly its last checkpoint's weights. Real engine, real training.
  */
-import { readFile, rm, mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fileLoader } from '#engine/store/model-io'
 import type { EngineClient } from '#host/engine-client'
 import { startEngine, trainToDone } from '../helpers/engine'
 
@@ -23,21 +25,17 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true })
 })
 
-/** A saved model folder's weights by name (model.json's manifest over weights.bin, float32). */
+/** A saved model folder's weights by name, read with the engine's own loader. */
 async function weightsOf(dir: string): Promise<Map<string, Float32Array>> {
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as {
-    weightsManifest: { weights: { name: string; shape: number[]; dtype: string }[] }[]
-  }
-  const bin = await readFile(join(dir, 'weights.bin'))
-  const all = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4)
+  const artifacts = await fileLoader(dir).load!()
+  // A checkpoint's optimizer state (group "optimizer") comes after the model's weights.
+  const tensors = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!)
   const out = new Map<string, Float32Array>()
-  let at = 0
-  for (const w of json.weightsManifest.flatMap((g) => g.weights)) {
-    const size = w.shape.reduce((a, b) => a * b, 1)
-    // Only the model's weights: a checkpoint's optimizer state follows them in its own group.
-    if (w.dtype === 'float32') out.set(w.name, all.slice(at, at + size))
-    at += size
+  for (const spec of artifacts.weightSpecs!) {
+    if (spec.group !== 'optimizer')
+      out.set(spec.name, tensors[spec.name]!.dataSync() as Float32Array)
   }
+  tf.dispose(Object.values(tensors))
   return out
 }
 
