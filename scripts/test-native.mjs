@@ -28,6 +28,7 @@ export const ENGINE_UNIT_TESTS = [
   'test/unit/export-cli.test.ts',
   'test/unit/augment.test.ts',
   'test/unit/models.test.ts',
+  'test/unit/seeded-dropout.test.ts',
   'test/unit/model-io.test.ts',
   'test/unit/predictions-store.test.ts',
   'test/unit/import-model.test.ts',

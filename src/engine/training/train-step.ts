@@ -5,6 +5,7 @@
  * step (e.g. data-parallel on two cores) can be plugged into the loop as a `Stepper`.
  */
 import * as tf from '@tensorflow/tfjs'
+import { seedDropoutMasks } from './seeded-dropout'
 
 type StepResult = {
   loss: tf.Scalar
@@ -60,7 +61,15 @@ export function trainStep(model: tf.LayersModel, xs: tf.Tensor4D, ys: tf.Tensor2
 
 /** What the training loop calls for each batch: update the model, report loss and accuracy. */
 export interface Stepper {
-  step(xs: tf.Tensor4D, ys: tf.Tensor2D): Promise<{ loss: number; accuracy: number }>
+  /**
+   * `dropoutSeed` seeds the step's dropout masks (seeded-dropout.ts): training passes one per
+   * batch so runs repeat; without it (bench, kernel checks) the masks are unseeded.
+   */
+  step(
+    xs: tf.Tensor4D,
+    ys: tf.Tensor2D,
+    dropoutSeed?: number
+  ): Promise<{ loss: number; accuracy: number }>
   /** Frees what the stepper holds (worker threads, buffers); the model is not disposed. */
   dispose(): Promise<void>
 }
@@ -68,7 +77,8 @@ export interface Stepper {
 /** The default stepper: `trainStep` on this thread. */
 export function localStepper(model: tf.LayersModel): Stepper {
   return {
-    step: async (xs, ys) => {
+    step: async (xs, ys, dropoutSeed) => {
+      if (dropoutSeed !== undefined) seedDropoutMasks(model, dropoutSeed)
       const r = trainStep(model, xs, ys)
       const [loss] = await r.loss.data()
       const [accuracy] = await r.accuracy.data()

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs'
 import { EngineError, serializeError } from '#shared/errors'
 import type { EpochEvent } from '#shared/protocol/training-events'
 import { augmentBatch } from './augment'
+import { dropoutSeed } from './seeded-dropout'
 import { saveModelToDir } from '../store/model-store'
 import { evaluateProbabilities, predictSplit } from './predict'
 import { recalibrateBatchNorm } from './recalibrate-batch-norm'
@@ -114,7 +115,11 @@ export class TrainingRun {
         let loss: number
         let accuracy: number
         try {
-          ;({ loss, accuracy } = await this.s.stepper.step(input, ys))
+          ;({ loss, accuracy } = await this.s.stepper.step(
+            input,
+            ys,
+            dropoutSeed(config.seed, epoch, batch)
+          ))
         } finally {
           tf.dispose([xs, ys, input])
         }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { batchGradients } from './batch-gradients'
 import type { ChunkClaims } from './chunk-claims'
+import { deriveSeed } from '../../random'
+import { seedDropoutMasks } from '../seeded-dropout'
 
 /** What one thread computed of a step: sums over the chunks it claimed (none: count 0, no sums). */
 interface ClaimedGradients {
@@ -26,7 +28,9 @@ export function claimedGradients(
   ys: tf.Tensor2D,
   bounds: readonly number[],
   claims: ChunkClaims,
-  step: number
+  step: number,
+  /** The step's dropout seed; each chunk derives its own from it, whichever thread claims it. */
+  dropoutSeed?: number
 ): ClaimedGradients {
   const out: ClaimedGradients = { count: 0, chunks: 0, lossSum: 0, accuracySum: 0, gradSums: null }
   const chunks = bounds.length - 1
@@ -36,6 +40,7 @@ export function claimedGradients(
     const xsChunk = tf.slice(xs, [start, 0, 0, 0], [size, -1, -1, -1])
     const ysChunk = tf.slice(ys, [start, 0], [size, -1])
     let part: ReturnType<typeof batchGradients>
+    if (dropoutSeed !== undefined) seedDropoutMasks(model, deriveSeed(dropoutSeed, c))
     try {
       part = batchGradients(model, xsChunk, ysChunk)
     } finally {

@@ -5,6 +5,7 @@ import { threadEntry } from '../../thread-entry'
 import { batchGradients } from './batch-gradients'
 import { ChunkClaims, chunkBounds } from './chunk-claims'
 import { claimedGradients } from './claimed-gradients'
+import { seedDropoutMasks } from '../seeded-dropout'
 import type { StepRequest, WorkerReply } from './protocol'
 import { clockDelta, readThreadClock, tracing, type ThreadClock } from './thread-clock'
 
@@ -98,7 +99,7 @@ export class DataParallelTrainer {
    * One optimisation step on `xs`/`ys` across both cores. Doesn't dispose its inputs; leaves no
    * tensors behind.
    */
-  async step(xs: tf.Tensor4D, ys: tf.Tensor2D): Promise<ParallelStepResult> {
+  async step(xs: tf.Tensor4D, ys: tf.Tensor2D, dropoutSeed?: number): Promise<ParallelStepResult> {
     if (this.failure) throw this.failure
     const n = xs.shape[0]
     const varList = this.model.trainableWeights.map((w) => w.read() as tf.Variable)
@@ -110,6 +111,7 @@ export class DataParallelTrainer {
     const measured = this.localMsPerSample > 0
     if (n < MIN_SPLIT_BATCH || (measured && this.localMsPerSample * n < this.splitWorthMs)) {
       const started = performance.now()
+      if (dropoutSeed !== undefined) seedDropoutMasks(this.model, dropoutSeed)
       const local = batchGradients(this.model, xs, ys)
       this.localMsPerSample = (performance.now() - started) / n
       this.lastStepSamplesOnWorker = 0
@@ -129,7 +131,8 @@ export class DataParallelTrainer {
       xsShape: xs.shape,
       ys: ys.dataSync() as Float32Array,
       ysShape: ys.shape,
-      bounds
+      bounds,
+      dropoutSeed
     }
     const postedAt = performance.timeOrigin + performance.now()
     // Post first, then claim chunks here: the worker claims its own meanwhile.
@@ -139,7 +142,7 @@ export class DataParallelTrainer {
       request.ys.buffer
     ] as ArrayBuffer[])
     const localStarted = performance.now()
-    const local = claimedGradients(this.model, xs, ys, bounds, this.claims, step)
+    const local = claimedGradients(this.model, xs, ys, bounds, this.claims, step, dropoutSeed)
     const localMs = performance.now() - localStarted
     const localClock = clock0 ? clockDelta(clock0, readThreadClock()) : null
     if (local.count > 0) this.localMsPerSample = localMs / local.count

@@ -38,7 +38,15 @@ function step(request: StepRequest): void {
   const uploaded = performance.now()
   let result: ReturnType<typeof claimedGradients>
   try {
-    result = claimedGradients(model, xs, ys, request.bounds, claims, request.step)
+    result = claimedGradients(
+      model,
+      xs,
+      ys,
+      request.bounds,
+      claims,
+      request.step,
+      request.dropoutSeed
+    )
   } finally {
     tf.dispose([xs, ys])
   }

@@ -20,6 +20,8 @@ export interface StepRequest {
   ysShape: [number, number]
   /** Chunk boundaries, `[0, …, batch size]`. */
   bounds: number[]
+  /** Seeds the dropout masks of each chunk (seeded-dropout.ts); absent: unseeded. */
+  dropoutSeed?: number
 }
 
 /** The worker's timings of one step, for the trace; absolute times are performance.timeOrigin-based. */
