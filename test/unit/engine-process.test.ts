@@ -23,6 +23,9 @@ const start = async (env: Record<string, string> = {}): Promise<EngineClient> =>
   return e
 }
 
+/** The saved model's weights, as written by the run. */
+const weights = (d: DoneEvent): Promise<Buffer> => readFile(join(d.runDir!, 'model', 'weights.bin'))
+
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'ds-engine-'))
 })
@@ -123,8 +126,6 @@ describe('engine process', () => {
       return rest
     }
     expect(await config(resumed.done)).toEqual(await config(straight.done))
-    const weights = (d: DoneEvent): Promise<Buffer> =>
-      readFile(join(d.runDir!, 'model', 'weights.bin'))
     const same = compareWeights(await weights(resumed.done), await weights(straight.done))
     console.info(
       `resume on ${expectedBackendKind()}: max weight difference ${same.maxAbsDiff} (bit-identical: ${same.bitIdentical})`
@@ -154,8 +155,6 @@ describe('engine process', () => {
       epochs: 2,
       resumeFrom: join(firstOne.done.runDir!, 'checkpoint')
     })
-    const weights = (d: DoneEvent): Promise<Buffer> =>
-      readFile(join(d.runDir!, 'model', 'weights.bin'))
     for (const other of [again, resumed]) {
       const same = compareWeights(await weights(other.done), await weights(first.done))
       console.info(
