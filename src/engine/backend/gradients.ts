@@ -4,6 +4,7 @@ import { makeConv2dBackpropFilter } from './kernels/conv2d-backprop-filter'
 import { makeAdd } from './kernels/add-bias'
 import { makeBatchMatMul } from './kernels/batch-mat-mul'
 import { makeConv2dBackpropInput } from './kernels/conv2d-backprop-input'
+import { makeConv2d, makeFusedConv2d } from './kernels/conv2d-forward'
 import { delegateToCpu, kernelsMissingFromWasm } from './kernels/cpu-delegate'
 import { ADAM_KERNEL, adamKernel } from './kernels/fused-adam'
 import { makeMaxPoolGrad } from './kernels/max-pool-grad'
@@ -45,6 +46,8 @@ const FAST_KERNELS: Record<
   [tf.Conv2DBackpropFilter]: (_, keepStock) =>
     makeConv2dBackpropFilter({ multiChannelSimd: !keepStock.has(tf.Conv2DBackpropFilter) }),
   [tf.Conv2DBackpropInput]: makeConv2dBackpropInput,
+  [tf.Conv2D]: makeConv2d,
+  [tf.FusedConv2D]: makeFusedConv2d,
   [tf.MaxPoolGrad]: makeMaxPoolGrad,
   [tf.BatchMatMul]: makeBatchMatMul,
   [tf.Sum]: makeSum,

@@ -214,6 +214,107 @@
       (br $bloop)))
   )
 
+  ;; Forward 2-D convolution, stride 1, of an already padded input:
+  ;;   out[b, r, c, co] = sum over i, j, ci of x[b, r + i, c + j, ci] * w[i, j, ci, co]
+  ;; x: [n, hp, wp, ci]; w: [kh, kw, ci, co]; out: [n, oh, ow, co]; co % 16 == 0. For one tap row
+  ;; i, a pixel's (j, ci) inputs are contiguous in x and their weights are co apart in w, so one
+  ;; loop of kw*ci steps covers the row. Register block: 2 output pixels x 16 output channels
+  ;; (8 accumulators); each step loads 4 weight vectors (used twice) and 2 input splats (each
+  ;; used 4 times). An odd last pixel runs the same loop with its accumulators alone.
+  (func (export "conv2d_s1")
+    (param $x i32) (param $wt i32) (param $out i32)
+    (param $n i32) (param $hp i32) (param $wp i32) (param $ci i32)
+    (param $oh i32) (param $ow i32) (param $co i32) (param $kh i32) (param $kw i32)
+    (local $cib i32) (local $cob i32) (local $xrow i32) (local $span i32)
+    (local $b i32) (local $r i32) (local $p i32) (local $c i32) (local $i i32) (local $two i32)
+    (local $xr i32) (local $x0 i32) (local $x1 i32) (local $wq i32) (local $q i32) (local $op i32)
+    (local $a00 v128) (local $a01 v128) (local $a02 v128) (local $a03 v128)
+    (local $a10 v128) (local $a11 v128) (local $a12 v128) (local $a13 v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $s v128)
+    (local.set $cib (i32.shl (local.get $ci) (i32.const 2)))
+    (local.set $cob (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $xrow (i32.mul (local.get $wp) (local.get $cib)))
+    (local.set $span (i32.mul (local.get $kw) (local.get $cib)))
+    (local.set $op (local.get $out))
+    (local.set $b (i32.const 0))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $r (i32.const 0))
+      (block $rdone (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $oh)))
+        ;; xr = &x[b, r, 0, 0]
+        (local.set $xr (i32.add (local.get $x)
+          (i32.mul (i32.add (i32.mul (local.get $b) (local.get $hp)) (local.get $r)) (local.get $xrow))))
+        (local.set $p (i32.const 0))
+        (block $pdone (loop $ploop
+          (br_if $pdone (i32.ge_u (local.get $p) (local.get $cob)))
+          (local.set $c (i32.const 0))
+          (block $cdone (loop $cloop
+            (br_if $cdone (i32.ge_u (local.get $c) (local.get $ow)))
+            ;; Two pixels unless only one is left (then the second accumulators are discarded
+            ;; and the second pixel's input pointer repeats the first, staying inside x).
+            (local.set $two (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $ow)))
+            (local.set $a00 (v128.const i64x2 0 0)) (local.set $a01 (v128.const i64x2 0 0))
+            (local.set $a02 (v128.const i64x2 0 0)) (local.set $a03 (v128.const i64x2 0 0))
+            (local.set $a10 (v128.const i64x2 0 0)) (local.set $a11 (v128.const i64x2 0 0))
+            (local.set $a12 (v128.const i64x2 0 0)) (local.set $a13 (v128.const i64x2 0 0))
+            (local.set $x0 (i32.add (local.get $xr) (i32.mul (local.get $c) (local.get $cib))))
+            (local.set $x1 (select (i32.add (local.get $x0) (local.get $cib)) (local.get $x0) (local.get $two)))
+            (local.set $wq (i32.add (local.get $wt) (local.get $p)))
+            (local.set $i (i32.const 0))
+            (block $idone (loop $iloop
+              (br_if $idone (i32.ge_u (local.get $i) (local.get $kh)))
+              (local.set $q (i32.const 0))
+              (loop $qloop
+                (local.set $w0 (v128.load (local.get $wq)))
+                (local.set $w1 (v128.load offset=16 (local.get $wq)))
+                (local.set $w2 (v128.load offset=32 (local.get $wq)))
+                (local.set $w3 (v128.load offset=48 (local.get $wq)))
+                ;; @madd-begin
+                (local.set $s (v128.load32_splat (i32.add (local.get $x0) (local.get $q))))
+                (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s) (local.get $w0))))
+                (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s) (local.get $w1))))
+                (local.set $a02 (f32x4.add (local.get $a02) (f32x4.mul (local.get $s) (local.get $w2))))
+                (local.set $a03 (f32x4.add (local.get $a03) (f32x4.mul (local.get $s) (local.get $w3))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $x1) (local.get $q))))
+                (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s) (local.get $w0))))
+                (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s) (local.get $w1))))
+                (local.set $a12 (f32x4.add (local.get $a12) (f32x4.mul (local.get $s) (local.get $w2))))
+                (local.set $a13 (f32x4.add (local.get $a13) (f32x4.mul (local.get $s) (local.get $w3))))
+                ;; @madd-end
+                (local.set $wq (i32.add (local.get $wq) (local.get $cob)))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br_if $qloop (i32.lt_u (local.get $q) (local.get $span))))
+              ;; Next tap row: x one row down; wq already advanced by kw*ci weight rows.
+              (local.set $x0 (i32.add (local.get $x0) (local.get $xrow)))
+              (local.set $x1 (i32.add (local.get $x1) (local.get $xrow)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $iloop)))
+            ;; op = &out[b, r, c, p]
+            (local.set $op (i32.add (i32.add (local.get $out) (local.get $p))
+              (i32.mul
+                (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (local.get $r)) (local.get $ow)) (local.get $c))
+                (local.get $cob))))
+            (v128.store (local.get $op) (local.get $a00))
+            (v128.store offset=16 (local.get $op) (local.get $a01))
+            (v128.store offset=32 (local.get $op) (local.get $a02))
+            (v128.store offset=48 (local.get $op) (local.get $a03))
+            (if (local.get $two) (then
+              (local.set $op (i32.add (local.get $op) (local.get $cob)))
+              (v128.store (local.get $op) (local.get $a10))
+              (v128.store offset=16 (local.get $op) (local.get $a11))
+              (v128.store offset=32 (local.get $op) (local.get $a12))
+              (v128.store offset=48 (local.get $op) (local.get $a13))))
+            (local.set $c (i32.add (local.get $c) (i32.const 2)))
+            (br $cloop)))
+          (local.set $p (i32.add (local.get $p) (i32.const 64)))
+          (br $ploop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop)))
+  )
+
   ;; Gradient of a 2x2, stride 2, unpadded max-pool: dy goes to each window's first strict
   ;; maximum in scan order starting from -Infinity (the cpu backend's rule: ties go to the
   ;; first, NaN never wins), zero elsewhere. x, dx: [n, h, w, c]; dy: [n, oh, ow, c]; c % 4 == 0.

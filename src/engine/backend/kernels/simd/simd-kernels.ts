@@ -35,6 +35,20 @@ export interface SimdKernels {
     padLeft: number,
     rowsPerBlock: number
   ): void
+  conv2d_s1(
+    x: number,
+    w: number,
+    out: number,
+    n: number,
+    hp: number,
+    wp: number,
+    ci: number,
+    oh: number,
+    ow: number,
+    co: number,
+    kh: number,
+    kw: number
+  ): void
   max_pool_grad_2x2(
     x: number,
     dy: number,
