@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { makeConv2d, makeFusedConv2d } from '#engine/backend/kernels/conv2d-forward'
+import { instantiateSimdKernels, type SimdVariant } from '#engine/backend/kernels/simd/simd-kernels'
 import {
   compareKernel,
   expectClose,
@@ -95,6 +96,47 @@ function runSimdOnly(
   })
 }
 
+/** One build of `conv2d_s1` called directly on a padded input ('valid' from there on). */
+function runBuild(variant: SimdVariant, inputs: Inputs, c: Case): Float32Array {
+  const backend = tf.backend() as BackendWasm
+  const simd = instantiateSimdKernels(backend, variant)
+  expect(simd).not.toBeNull()
+  const info = tf.backend_util.computeConv2DInfo(
+    c.x,
+    [c.k[0], c.k[1], c.x[3], c.co],
+    [1, 1],
+    1,
+    c.pad
+  )
+  const { top, bottom, left, right } = info.padInfo
+  return tf.tidy(() => {
+    const x = tf.pad(tf.tensor4d(inputs.x.values, c.x), [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0]
+    ])
+    const filter = tf.tensor(inputs.filter.values, inputs.filter.shape)
+    const out = tf.zeros([c.x[0], info.outHeight, info.outWidth, c.co])
+    const at = (t: tf.Tensor): number => backend.getMemoryOffset(t.dataId)
+    simd!.conv2d_s1(
+      at(x),
+      at(filter),
+      at(out),
+      c.x[0],
+      x.shape[1],
+      x.shape[2],
+      c.x[3],
+      info.outHeight,
+      info.outWidth,
+      c.co,
+      c.k[0],
+      c.k[1]
+    )
+    return (backend.readSync(out.dataId) as Float32Array).slice()
+  })
+}
+
 describe('SIMD Conv2D matches cpu', () => {
   const cases = [...PRESET_CASES, ...randomCases(20, 1414)]
   cases.forEach((c, i) => {
@@ -103,6 +145,9 @@ describe('SIMD Conv2D matches cpu', () => {
       const attrs = convAttrs(c)
       const fromCpu = await runOn('cpu', tf.Conv2D, inputs, attrs)
       await tf.setBackend('wasm')
+      // Both builds of the kernel (plain SIMD, relaxed SIMD's fused multiply-adds), directly.
+      expectClose(runBuild('plain', inputs, c), fromCpu.values)
+      expectClose(runBuild('relaxed', inputs, c), fromCpu.values)
       expectClose(runSimdOnly('Conv2D', inputs, attrs), fromCpu.values)
       const fused = { ...attrs, activation: 'linear' }
       expectClose(runSimdOnly('FusedConv2D', inputs, fused), fromCpu.values)
