@@ -12,6 +12,7 @@ import os from 'node:os'
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '#engine/backend/selection'
+import { simdKernelsVariant } from '#engine/backend/kernels/simd/simd-kernels'
 import { augmentBatch } from '#engine/training/augment'
 
 const { values } = parseArgs({
@@ -60,6 +61,10 @@ const keep: tf.Tensor[] = []
 console.log(
   `${tf.getBackend()}, batch ${n}, ${reps} calls each, load ${os.loadavg()[0].toFixed(2)} (${os.cpus().length} cores)`
 )
+// Which build of the engine's own SIMD kernels ran (relaxed: fused multiply-adds), known once
+// the first kernel compiled them; and which filter gradient path the switch picked.
+const simdLine = (): string =>
+  `SIMD kernels: ${simdKernelsVariant() ?? 'none'}; DIGIT_STUDIO_STOCK_KERNELS=${process.env.DIGIT_STUDIO_STOCK_KERNELS ?? ''}`
 for (const [hw, ci, co] of convs) {
   const x = tf.randomUniform([n, hw, hw, ci]) as tf.Tensor4D
   const w = tf.randomUniform([3, 3, ci, co], -0.1, 0.1) as tf.Tensor4D
@@ -151,4 +156,25 @@ row(
   30 * n * 784,
   time(() => augmentBatch(images, 7) as tf.Tensor)
 )
+// The seed model's second convolution (13x13, 'valid'): its filter gradient.
+{
+  const x = tf.randomUniform([n, 13, 13, 32]) as tf.Tensor4D
+  const dy = tf.randomUniform([n, 11, 11, 64]) as tf.Tensor4D
+  keep.push(x, dy)
+  row(
+    `Conv2DBackpropFilter 13x13 32->64 valid (seed)`,
+    2 * n * 11 * 11 * 9 * 32 * 64,
+    time(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            tf.Conv2DBackpropFilter,
+            { x, dy },
+            { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 32, 64] }
+          ) as tf.Tensor
+    )
+  )
+}
+console.log(simdLine())
 tf.dispose(keep)

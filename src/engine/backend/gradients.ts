@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs'
 import { useFastBatchNormTraining } from './batch-norm-training'
-import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter'
+import { makeConv2dBackpropFilter } from './kernels/conv2d-backprop-filter'
 import { makeAdd } from './kernels/add-bias'
 import { makeBatchMatMul } from './kernels/batch-mat-mul'
 import { makeConv2dBackpropInput } from './kernels/conv2d-backprop-input'
+import { makeConv2d, makeFusedConv2d } from './kernels/conv2d-forward'
 import { delegateToCpu, kernelsMissingFromWasm } from './kernels/cpu-delegate'
 import { ADAM_KERNEL, adamKernel } from './kernels/fused-adam'
 import { makeMaxPoolGrad } from './kernels/max-pool-grad'
@@ -36,9 +37,17 @@ type SingleKernel = (args: KernelArgs) => tf.TensorInfo
  * Fast kernels by name. Each factory gets the kernel it replaces (the stock wasm kernel, or the cpu
  * delegate where wasm has none) for the configurations its fast path doesn't cover.
  */
-const FAST_KERNELS: Record<string, (fallback: SingleKernel) => Kernel> = {
-  [tf.Conv2DBackpropFilter]: () => conv2dBackpropFilter,
+const FAST_KERNELS: Record<
+  string,
+  (fallback: SingleKernel, keepStock: ReadonlySet<string>) => Kernel
+> = {
+  // Stock wasm has no filter gradient, so "stock" here means the XNNPACK rewrite without the
+  // multi-channel SIMD kernel: the comparison its measurements need.
+  [tf.Conv2DBackpropFilter]: (_, keepStock) =>
+    makeConv2dBackpropFilter({ multiChannelSimd: !keepStock.has(tf.Conv2DBackpropFilter) }),
   [tf.Conv2DBackpropInput]: makeConv2dBackpropInput,
+  [tf.Conv2D]: makeConv2d,
+  [tf.FusedConv2D]: makeFusedConv2d,
   [tf.MaxPoolGrad]: makeMaxPoolGrad,
   [tf.BatchMatMul]: makeBatchMatMul,
   [tf.Sum]: makeSum,
@@ -79,7 +88,7 @@ export function registerFallbackKernels(env: NodeJS.ProcessEnv = process.env): v
     const fallback: SingleKernel = existing
       ? (existing.kernelFunc as unknown as SingleKernel)
       : (args) => delegateToCpu(kernelName, args) as tf.TensorInfo
-    register(kernelName, makeFast(fallback), existing?.setupFunc)
+    register(kernelName, makeFast(fallback, keepStock), existing?.setupFunc)
   }
   if (tf.getKernel(RELU_GRAD, WASM) === undefined) register(RELU_GRAD, reluGrad)
   // Global, but identical to tfjs's own gradient on every backend except wasm (see relu-grad.ts).

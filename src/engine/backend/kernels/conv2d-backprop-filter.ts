@@ -1,13 +1,26 @@
 import * as tf from '@tensorflow/tfjs'
 import { delegateToCpu } from './cpu-delegate'
+import { multiChannelFilterGrad, multiChannelSimdApplies } from './multi-channel-filter-grad'
 import { simdKernels, type SimdKernels } from './simd/simd-kernels'
 import { release, runWasm, type KernelArgs } from './wasm-ops'
 
 type Shape4 = [number, number, number, number]
 
 /**
- * Conv2DBackpropFilter (the weight gradient of a 2-D convolution) for wasm, rewritten as one
- * forward convolution so XNNPACK's SIMD conv does the work:
+ * Conv2DBackpropFilter (the weight gradient of a 2-D convolution) for wasm. Stride-1 convolutions
+ * with several input channels (every 3x3 layer after the first in the presets) go to the
+ * register-blocked SIMD kernel (multi-channel-filter-grad.ts) unless `multiChannelSimd` is off
+ * (DIGIT_STUDIO_STOCK_KERNELS=Conv2DBackpropFilter, for comparisons); one input channel goes to its
+ * own SIMD kernel; everything else is rewritten as one forward convolution for XNNPACK.
+ */
+export function makeConv2dBackpropFilter(options: {
+  multiChannelSimd: boolean
+}): (args: KernelArgs) => tf.TensorInfo {
+  return (args) => conv2dBackpropFilter(args, options.multiChannelSimd)
+}
+
+/**
+ * The XNNPACK rewrite as one forward convolution:
  *
  *   dW[kh,kw,ci,co] = sum over n,oh,ow of x[n, oh*s+kh-pt, ow*s+kw-pl, ci] * dy[n,oh,ow,co]
  *
@@ -16,7 +29,7 @@ type Shape4 = [number, number, number, number]
  * [ci, kh, kw, co] output is transposed to [kh, kw, ci, co]. Layouts wasm can't run (NCHW) go to
  * the cpu delegate.
  */
-export function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
+function conv2dBackpropFilter(args: KernelArgs, multiChannelSimd: boolean): tf.TensorInfo {
   const { inputs, backend, attrs = {} } = args
   const x = inputs.x as tf.TensorInfo
   const dy = inputs.dy as tf.TensorInfo
@@ -49,6 +62,9 @@ export function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const simd = simdKernels(backend)
   if (simd && info.inChannels === 1 && info.outChannels % 4 === 0 && strideHeight === strideWidth) {
     return oneChannelFilterGrad(args, info, simd)
+  }
+  if (simd && multiChannelSimd && multiChannelSimdApplies(info)) {
+    return multiChannelFilterGrad(args, info, simd)
   }
 
   const made: tf.TensorInfo[] = []

@@ -66,6 +66,255 @@
       (br $bloop)))
   )
 
+  ;; Weight gradient of a stride-1 convolution with any padding and several input channels:
+  ;;   out[i, j, ci, co] = sum over b, r, c of x[b, r + i - pt, c + j - pl, ci] * dy[b, r, c, co]
+  ;; x: [n, h, w, ci] unpadded; dy: [n, oh, ow, co]; out: [kh, kw, ci, co]; ci % 4 == 0, co % 8 == 0
+  ;; (the caller pads odd channel counts). Per tap (i, j) this is a small matrix product
+  ;; (ci x pixels) . (pixels x co), so it is blocked like a GEMM: 4 input channels x 8 output
+  ;; channels = 8 accumulators held in registers while a block of pixels streams by, each x value
+  ;; loaded once as a splat and used for 2 vector multiply-adds, each dy vector used 4 times.
+  ;; Pixels come in blocks of `rb` output rows of one image, so the x and dy rows a block reads stay
+  ;; in L1 while every tap and channel block sweeps over them. Padding is handled by clipping each
+  ;; tap's row and column range once per block, never by a branch per pixel.
+  ;; The multiply-adds between the @madd markers become relaxed_madd (FMA) in the relaxed build.
+  (func (export "conv_filter_grad")
+    (param $x i32) (param $dy i32) (param $out i32)
+    (param $n i32) (param $h i32) (param $w i32) (param $ci i32)
+    (param $oh i32) (param $ow i32) (param $co i32)
+    (param $kh i32) (param $kw i32) (param $pt i32) (param $pl i32) (param $rb i32)
+    (local $cib i32) (local $cob i32) (local $xrow i32) (local $dyrow i32) (local $tapb i32)
+    (local $b i32) (local $xb i32) (local $dyb i32) (local $r0 i32) (local $r1 i32)
+    (local $i i32) (local $j i32) (local $ra i32) (local $rz i32) (local $ca i32) (local $cz i32)
+    (local $tap i32) (local $x0 i32) (local $d0 i32) (local $rows i32) (local $span i32)
+    (local $q i32) (local $p i32) (local $ap i32) (local $xr i32) (local $dr i32) (local $rr i32)
+    (local $xp i32) (local $dp i32) (local $dend i32)
+    (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128)
+    (local $a20 v128) (local $a21 v128) (local $a30 v128) (local $a31 v128)
+    (local $v0 v128) (local $v1 v128) (local $s v128)
+    (local.set $cib (i32.shl (local.get $ci) (i32.const 2)))
+    (local.set $cob (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $xrow (i32.mul (local.get $w) (local.get $cib)))
+    (local.set $dyrow (i32.mul (local.get $ow) (local.get $cob)))
+    (local.set $tapb (i32.mul (local.get $ci) (local.get $cob)))
+    (if (i32.lt_s (local.get $rb) (i32.const 1)) (then (local.set $rb (i32.const 1))))
+    (memory.fill (local.get $out) (i32.const 0)
+      (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $tapb)))
+    (local.set $b (i32.const 0))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $xb (i32.add (local.get $x) (i32.mul (local.get $b) (i32.mul (local.get $h) (local.get $xrow)))))
+      (local.set $dyb (i32.add (local.get $dy) (i32.mul (local.get $b) (i32.mul (local.get $oh) (local.get $dyrow)))))
+      (local.set $r0 (i32.const 0))
+      (block $r0done (loop $r0loop
+        (br_if $r0done (i32.ge_s (local.get $r0) (local.get $oh)))
+        (local.set $r1 (i32.add (local.get $r0) (local.get $rb)))
+        (if (i32.gt_s (local.get $r1) (local.get $oh)) (then (local.set $r1 (local.get $oh))))
+        (local.set $i (i32.const 0))
+        (block $idone (loop $iloop
+          (br_if $idone (i32.ge_s (local.get $i) (local.get $kh)))
+          ;; Output rows of this block whose input row r + i - pt lies inside x.
+          (local.set $ra (i32.sub (local.get $pt) (local.get $i)))
+          (if (i32.lt_s (local.get $ra) (local.get $r0)) (then (local.set $ra (local.get $r0))))
+          (local.set $rz (i32.sub (i32.add (local.get $h) (local.get $pt)) (local.get $i)))
+          (if (i32.gt_s (local.get $rz) (local.get $r1)) (then (local.set $rz (local.get $r1))))
+          (if (i32.lt_s (local.get $ra) (local.get $rz)) (then
+            (local.set $rows (i32.sub (local.get $rz) (local.get $ra)))
+            (local.set $j (i32.const 0))
+            (block $jdone (loop $jloop
+              (br_if $jdone (i32.ge_s (local.get $j) (local.get $kw)))
+              ;; Output columns whose input column c + j - pl lies inside x.
+              (local.set $ca (i32.sub (local.get $pl) (local.get $j)))
+              (if (i32.lt_s (local.get $ca) (i32.const 0)) (then (local.set $ca (i32.const 0))))
+              (local.set $cz (i32.sub (i32.add (local.get $w) (local.get $pl)) (local.get $j)))
+              (if (i32.gt_s (local.get $cz) (local.get $ow)) (then (local.set $cz (local.get $ow))))
+              (if (i32.lt_s (local.get $ca) (local.get $cz)) (then
+                (local.set $span (i32.mul (i32.sub (local.get $cz) (local.get $ca)) (local.get $cob)))
+                (local.set $tap (i32.add (local.get $out)
+                  (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $tapb))))
+                ;; x0 = &x[b, ra + i - pt, ca + j - pl, 0]; d0 = &dy[b, ra, ca, 0]
+                (local.set $x0 (i32.add (local.get $xb) (i32.add
+                  (i32.mul (i32.sub (i32.add (local.get $ra) (local.get $i)) (local.get $pt)) (local.get $xrow))
+                  (i32.mul (i32.sub (i32.add (local.get $ca) (local.get $j)) (local.get $pl)) (local.get $cib)))))
+                (local.set $d0 (i32.add (local.get $dyb) (i32.add
+                  (i32.mul (local.get $ra) (local.get $dyrow))
+                  (i32.mul (local.get $ca) (local.get $cob)))))
+                (local.set $q (i32.const 0))
+                (block $qdone (loop $qloop
+                  (br_if $qdone (i32.ge_u (local.get $q) (local.get $cib)))
+                  (local.set $p (i32.const 0))
+                  (block $pdone (loop $ploop
+                    (br_if $pdone (i32.ge_u (local.get $p) (local.get $cob)))
+                    ;; ap = &out[i, j, q/4, p/4]; the four input channels' rows are cob apart.
+                    (local.set $ap (i32.add (local.get $tap) (i32.add (i32.mul (local.get $q) (local.get $co)) (local.get $p))))
+                    (local.set $a00 (v128.load (local.get $ap)))
+                    (local.set $a01 (v128.load offset=16 (local.get $ap)))
+                    (local.set $ap (i32.add (local.get $ap) (local.get $cob)))
+                    (local.set $a10 (v128.load (local.get $ap)))
+                    (local.set $a11 (v128.load offset=16 (local.get $ap)))
+                    (local.set $ap (i32.add (local.get $ap) (local.get $cob)))
+                    (local.set $a20 (v128.load (local.get $ap)))
+                    (local.set $a21 (v128.load offset=16 (local.get $ap)))
+                    (local.set $ap (i32.add (local.get $ap) (local.get $cob)))
+                    (local.set $a30 (v128.load (local.get $ap)))
+                    (local.set $a31 (v128.load offset=16 (local.get $ap)))
+                    (local.set $xr (i32.add (local.get $x0) (local.get $q)))
+                    (local.set $dr (i32.add (local.get $d0) (local.get $p)))
+                    (local.set $rr (local.get $rows))
+                    (loop $rowloop
+                      (local.set $xp (local.get $xr))
+                      (local.set $dp (local.get $dr))
+                      (local.set $dend (i32.add (local.get $dr) (local.get $span)))
+                      (loop $pxloop
+                        (local.set $v0 (v128.load (local.get $dp)))
+                        (local.set $v1 (v128.load offset=16 (local.get $dp)))
+                        ;; @madd-begin
+                        (local.set $s (v128.load32_splat (local.get $xp)))
+                        (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s) (local.get $v0))))
+                        (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s) (local.get $v1))))
+                        (local.set $s (v128.load32_splat offset=4 (local.get $xp)))
+                        (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s) (local.get $v0))))
+                        (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s) (local.get $v1))))
+                        (local.set $s (v128.load32_splat offset=8 (local.get $xp)))
+                        (local.set $a20 (f32x4.add (local.get $a20) (f32x4.mul (local.get $s) (local.get $v0))))
+                        (local.set $a21 (f32x4.add (local.get $a21) (f32x4.mul (local.get $s) (local.get $v1))))
+                        (local.set $s (v128.load32_splat offset=12 (local.get $xp)))
+                        (local.set $a30 (f32x4.add (local.get $a30) (f32x4.mul (local.get $s) (local.get $v0))))
+                        (local.set $a31 (f32x4.add (local.get $a31) (f32x4.mul (local.get $s) (local.get $v1))))
+                        ;; @madd-end
+                        (local.set $xp (i32.add (local.get $xp) (local.get $cib)))
+                        (local.set $dp (i32.add (local.get $dp) (local.get $cob)))
+                        (br_if $pxloop (i32.lt_u (local.get $dp) (local.get $dend))))
+                      (local.set $xr (i32.add (local.get $xr) (local.get $xrow)))
+                      (local.set $dr (i32.add (local.get $dr) (local.get $dyrow)))
+                      (local.set $rr (i32.sub (local.get $rr) (i32.const 1)))
+                      (br_if $rowloop (local.get $rr)))
+                    (local.set $ap (i32.add (local.get $tap) (i32.add (i32.mul (local.get $q) (local.get $co)) (local.get $p))))
+                    (v128.store (local.get $ap) (local.get $a00))
+                    (v128.store offset=16 (local.get $ap) (local.get $a01))
+                    (local.set $ap (i32.add (local.get $ap) (local.get $cob)))
+                    (v128.store (local.get $ap) (local.get $a10))
+                    (v128.store offset=16 (local.get $ap) (local.get $a11))
+                    (local.set $ap (i32.add (local.get $ap) (local.get $cob)))
+                    (v128.store (local.get $ap) (local.get $a20))
+                    (v128.store offset=16 (local.get $ap) (local.get $a21))
+                    (local.set $ap (i32.add (local.get $ap) (local.get $cob)))
+                    (v128.store (local.get $ap) (local.get $a30))
+                    (v128.store offset=16 (local.get $ap) (local.get $a31))
+                    (local.set $p (i32.add (local.get $p) (i32.const 32)))
+                    (br $ploop)))
+                  (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                  (br $qloop)))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $jloop)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $iloop)))
+        (local.set $r0 (local.get $r1))
+        (br $r0loop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop)))
+  )
+
+  ;; Forward 2-D convolution, stride 1, of an already padded input:
+  ;;   out[b, r, c, co] = sum over i, j, ci of x[b, r + i, c + j, ci] * w[i, j, ci, co]
+  ;; x: [n, hp, wp, ci]; w: [kh, kw, ci, co]; out: [n, oh, ow, co]; co % 16 == 0. For one tap row
+  ;; i, a pixel's (j, ci) inputs are contiguous in x and their weights are co apart in w, so one
+  ;; loop of kw*ci steps covers the row. Register block: 2 output pixels x 16 output channels
+  ;; (8 accumulators); each step loads 4 weight vectors (used twice) and 2 input splats (each
+  ;; used 4 times). An odd last pixel runs the same loop with its accumulators alone.
+  (func (export "conv2d_s1")
+    (param $x i32) (param $wt i32) (param $out i32)
+    (param $n i32) (param $hp i32) (param $wp i32) (param $ci i32)
+    (param $oh i32) (param $ow i32) (param $co i32) (param $kh i32) (param $kw i32)
+    (local $cib i32) (local $cob i32) (local $xrow i32) (local $span i32)
+    (local $b i32) (local $r i32) (local $p i32) (local $c i32) (local $i i32) (local $two i32)
+    (local $xr i32) (local $x0 i32) (local $x1 i32) (local $wq i32) (local $q i32) (local $op i32)
+    (local $a00 v128) (local $a01 v128) (local $a02 v128) (local $a03 v128)
+    (local $a10 v128) (local $a11 v128) (local $a12 v128) (local $a13 v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $s v128)
+    (local.set $cib (i32.shl (local.get $ci) (i32.const 2)))
+    (local.set $cob (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $xrow (i32.mul (local.get $wp) (local.get $cib)))
+    (local.set $span (i32.mul (local.get $kw) (local.get $cib)))
+    (local.set $op (local.get $out))
+    (local.set $b (i32.const 0))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $r (i32.const 0))
+      (block $rdone (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $oh)))
+        ;; xr = &x[b, r, 0, 0]
+        (local.set $xr (i32.add (local.get $x)
+          (i32.mul (i32.add (i32.mul (local.get $b) (local.get $hp)) (local.get $r)) (local.get $xrow))))
+        (local.set $p (i32.const 0))
+        (block $pdone (loop $ploop
+          (br_if $pdone (i32.ge_u (local.get $p) (local.get $cob)))
+          (local.set $c (i32.const 0))
+          (block $cdone (loop $cloop
+            (br_if $cdone (i32.ge_u (local.get $c) (local.get $ow)))
+            ;; Two pixels unless only one is left (then the second accumulators are discarded
+            ;; and the second pixel's input pointer repeats the first, staying inside x).
+            (local.set $two (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $ow)))
+            (local.set $a00 (v128.const i64x2 0 0)) (local.set $a01 (v128.const i64x2 0 0))
+            (local.set $a02 (v128.const i64x2 0 0)) (local.set $a03 (v128.const i64x2 0 0))
+            (local.set $a10 (v128.const i64x2 0 0)) (local.set $a11 (v128.const i64x2 0 0))
+            (local.set $a12 (v128.const i64x2 0 0)) (local.set $a13 (v128.const i64x2 0 0))
+            (local.set $x0 (i32.add (local.get $xr) (i32.mul (local.get $c) (local.get $cib))))
+            (local.set $x1 (select (i32.add (local.get $x0) (local.get $cib)) (local.get $x0) (local.get $two)))
+            (local.set $wq (i32.add (local.get $wt) (local.get $p)))
+            (local.set $i (i32.const 0))
+            (block $idone (loop $iloop
+              (br_if $idone (i32.ge_u (local.get $i) (local.get $kh)))
+              (local.set $q (i32.const 0))
+              (loop $qloop
+                (local.set $w0 (v128.load (local.get $wq)))
+                (local.set $w1 (v128.load offset=16 (local.get $wq)))
+                (local.set $w2 (v128.load offset=32 (local.get $wq)))
+                (local.set $w3 (v128.load offset=48 (local.get $wq)))
+                ;; @madd-begin
+                (local.set $s (v128.load32_splat (i32.add (local.get $x0) (local.get $q))))
+                (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s) (local.get $w0))))
+                (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s) (local.get $w1))))
+                (local.set $a02 (f32x4.add (local.get $a02) (f32x4.mul (local.get $s) (local.get $w2))))
+                (local.set $a03 (f32x4.add (local.get $a03) (f32x4.mul (local.get $s) (local.get $w3))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $x1) (local.get $q))))
+                (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s) (local.get $w0))))
+                (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s) (local.get $w1))))
+                (local.set $a12 (f32x4.add (local.get $a12) (f32x4.mul (local.get $s) (local.get $w2))))
+                (local.set $a13 (f32x4.add (local.get $a13) (f32x4.mul (local.get $s) (local.get $w3))))
+                ;; @madd-end
+                (local.set $wq (i32.add (local.get $wq) (local.get $cob)))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br_if $qloop (i32.lt_u (local.get $q) (local.get $span))))
+              ;; Next tap row: x one row down; wq already advanced by kw*ci weight rows.
+              (local.set $x0 (i32.add (local.get $x0) (local.get $xrow)))
+              (local.set $x1 (i32.add (local.get $x1) (local.get $xrow)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $iloop)))
+            ;; op = &out[b, r, c, p]
+            (local.set $op (i32.add (i32.add (local.get $out) (local.get $p))
+              (i32.mul
+                (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (local.get $r)) (local.get $ow)) (local.get $c))
+                (local.get $cob))))
+            (v128.store (local.get $op) (local.get $a00))
+            (v128.store offset=16 (local.get $op) (local.get $a01))
+            (v128.store offset=32 (local.get $op) (local.get $a02))
+            (v128.store offset=48 (local.get $op) (local.get $a03))
+            (if (local.get $two) (then
+              (local.set $op (i32.add (local.get $op) (local.get $cob)))
+              (v128.store (local.get $op) (local.get $a10))
+              (v128.store offset=16 (local.get $op) (local.get $a11))
+              (v128.store offset=32 (local.get $op) (local.get $a12))
+              (v128.store offset=48 (local.get $op) (local.get $a13))))
+            (local.set $c (i32.add (local.get $c) (i32.const 2)))
+            (br $cloop)))
+          (local.set $p (i32.add (local.get $p) (i32.const 64)))
+          (br $ploop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop)))
+  )
+
   ;; Gradient of a 2x2, stride 2, unpadded max-pool: dy goes to each window's first strict
   ;; maximum in scan order starting from -Infinity (the cpu backend's rule: ties go to the
   ;; first, NaN never wins), zero elsewhere. x, dx: [n, h, w, c]; dy: [n, oh, ow, c]; c % 4 == 0.

@@ -1,5 +1,6 @@
+import v8 from 'node:v8'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
-import { KERNELS_WASM_BASE64 } from './kernels-wasm'
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm'
 
 /** The exports of kernels.wat; every pointer is a byte offset into tfjs's wasm heap. */
 export interface SimdKernels {
@@ -16,6 +17,37 @@ export interface SimdKernels {
     kw: number,
     stride: number,
     co: number
+  ): void
+  conv_filter_grad(
+    x: number,
+    dy: number,
+    out: number,
+    n: number,
+    h: number,
+    w: number,
+    ci: number,
+    oh: number,
+    ow: number,
+    co: number,
+    kh: number,
+    kw: number,
+    padTop: number,
+    padLeft: number,
+    rowsPerBlock: number
+  ): void
+  conv2d_s1(
+    x: number,
+    w: number,
+    out: number,
+    n: number,
+    hp: number,
+    wp: number,
+    ci: number,
+    oh: number,
+    ow: number,
+    co: number,
+    kh: number,
+    kw: number
   ): void
   max_pool_grad_2x2(
     x: number,
@@ -53,18 +85,69 @@ export interface SimdKernels {
 
 // The project's TypeScript lib has no DOM, so the WebAssembly API is typed here, minimally.
 interface WasmApi {
+  validate(bytes: Uint8Array): boolean
   Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: object) => { exports: object }
   Memory: abstract new (...args: never[]) => object
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 
+/** The two builds of kernels.wat (scripts/build-simd.ts). */
+export type SimdVariant = 'relaxed' | 'plain'
+
 const instances = new WeakMap<BackendWasm, SimdKernels | null>()
-let compiled: object | null | undefined
+const modules: Partial<Record<SimdVariant, object | null>> = {}
+let chosen: SimdVariant | null = null
 
 /**
- * The SIMD kernels bound to this backend's heap, instantiated once per backend; null where the
- * runtime lacks wasm SIMD or the heap can't be reached (callers then keep their portable path).
+ * Node 20's V8 has relaxed SIMD behind a flag (on by default from V8 11.4: Electron, Node 22).
+ * Wasm features are read when a module is validated, so turning the flag on before compiling our
+ * own module is enough; tfjs's modules use no relaxed instructions and don't change. Tried only
+ * where the relaxed build fails to validate; an unknown flag is ignored.
+ */
+function enableRelaxedSimd(): void {
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd')
+}
+
+function compiledModule(variant: SimdVariant): object | null {
+  const cached = modules[variant]
+  if (cached !== undefined) return cached
+  const bytes = Buffer.from(
+    variant === 'relaxed' ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64,
+    'base64'
+  )
+  if (variant === 'relaxed' && !Wasm.validate(bytes)) enableRelaxedSimd()
+  const module = Wasm.validate(bytes) ? new Wasm.Module(bytes) : null
+  modules[variant] = module
+  return module
+}
+
+/**
+ * One build of the kernels bound to this backend's heap (a fresh instance: tests compare the
+ * builds); null where the runtime rejects that build or the heap can't be reached.
+ */
+export function instantiateSimdKernels(
+  backend: BackendWasm,
+  variant: SimdVariant
+): SimdKernels | null {
+  const module = compiledModule(variant)
+  // tfjs-backend-wasm keeps its emscripten module's exports, memory included, on `wasm.asm`.
+  const memory = (backend.wasm as unknown as { asm?: { memory?: object } }).asm?.memory
+  if (module === null || !(memory instanceof Wasm.Memory)) return null
+  return new Wasm.Instance(module, { env: { memory } }).exports as unknown as SimdKernels
+}
+
+/** Which build of the SIMD kernels this process runs, once they are in use (for reports). */
+export function simdKernelsVariant(): SimdVariant | null {
+  return chosen
+}
+
+/**
+ * The SIMD kernels bound to this backend's heap, instantiated once per backend: the relaxed-SIMD
+ * build (fused multiply-adds in the filter gradient: one rounding instead of two, so results move
+ * in the last bits only) where the runtime accepts it, else plain SIMD; null where the runtime
+ * lacks wasm SIMD or the heap can't be reached (callers then keep their portable path).
+ * DIGIT_STUDIO_NO_RELAXED_SIMD=1 keeps the plain build, for comparisons.
  */
 export function simdKernels(backend: BackendWasm): SimdKernels | null {
   const cached = instances.get(backend)
@@ -75,18 +158,18 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
     instances.set(backend, null)
     return null
   }
-  try {
-    if (compiled === undefined)
-      compiled = new Wasm.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'))
-    // tfjs-backend-wasm keeps its emscripten module's exports, memory included, on `wasm.asm`.
-    const memory = (backend.wasm as unknown as { asm?: { memory?: object } }).asm?.memory
-    if (compiled !== null && memory instanceof Wasm.Memory) {
-      const instance = new Wasm.Instance(compiled, { env: { memory } })
-      kernels = instance.exports as unknown as SimdKernels
+  const order: SimdVariant[] =
+    process.env.DIGIT_STUDIO_NO_RELAXED_SIMD === '1' ? ['plain'] : ['relaxed', 'plain']
+  for (const variant of order) {
+    try {
+      kernels = instantiateSimdKernels(backend, variant)
+    } catch {
+      kernels = null
     }
-  } catch {
-    compiled = null
-    kernels = null
+    if (kernels !== null) {
+      chosen = variant
+      break
+    }
   }
   instances.set(backend, kernels)
   return kernels
