@@ -1,6 +1,6 @@
 // `digit-studio tune` end to end on the real engine (issue 14): --json lines, a study killed with
 // SIGKILL resumes without redoing its finished trials, and seeded random studies repeat.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -54,6 +54,10 @@ describe('digit-studio tune', () => {
     // The engine notices its parent is gone and exits; its lock is then stale and taken over.
     const lock = JSON.parse(await readFile(join(dir, 'lock.json'), 'utf8')) as { pid: number }
     expect(await waitGone(lock.pid, 20_000)).toBe(true)
+    // What a study killed mid-write leaves: a trial record's temp file, named after its dead
+    // writer (made here for certain; a real kill leaves one only when it lands mid-write).
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!
+    await writeFile(join(dir, 'trials', `.trial-003.json.tmp-${deadPid}-00c0ffee`), '{"tri')
 
     const resumed = await runCli(args, env())
     expect(resumed.stderr).not.toMatch(/BUSY|locked/)

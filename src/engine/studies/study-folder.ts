@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EngineError } from '#shared/errors'
 import type { StudySettings, TrialRecord } from '#shared/protocol/studies'
-import { makeFolders } from '../store/atomic-write'
+import { makeFolders, sweepTempFiles } from '../store/atomic-write'
 import { dataHome } from '../store/paths'
 import { writeJsonAtomic } from '../store/run-folder'
 
@@ -62,6 +62,15 @@ export async function readTrials(dir: string): Promise<TrialRecord[]> {
     }
   }
   return records.sort((a, b) => a.trial - b.trial)
+}
+
+/**
+ * Removes what a killed study left half-written (a trial record's temp file when it died mid-write).
+ * Call with the folder's lock held: the writer is then gone, and `sweepTempFiles` checks it too.
+ */
+export async function sweepStudyFolder(dir: string): Promise<void> {
+  await sweepTempFiles(dir)
+  await sweepTempFiles(trialsDir(dir))
 }
 
 export function writeTrial(dir: string, record: TrialRecord): Promise<void> {

@@ -17,7 +17,13 @@ import { newRunId } from '../store/run-folder'
 import { resolveArchitecture } from './architectures'
 import { StudyRunner } from './runner'
 import { planConfigs } from './strategy'
-import { readSettings, readTrials, studiesDir, writeSettings } from './study-folder'
+import {
+  readSettings,
+  readTrials,
+  studiesDir,
+  sweepStudyFolder,
+  writeSettings
+} from './study-folder'
 
 /** A study's defaults: 10,000 training and 5,000 validation images of MNIST's training set. */
 const DEFAULT_TRAIN_IMAGES = 10_000
@@ -91,6 +97,7 @@ export async function startStudy(
     await writeSettings(dir, settings)
     // One process per study folder: a second `tune --study DIR` waits for nothing, it is refused.
     unlock = await acquireFolderLock(dir, `study ${settings.id}`)
+    await sweepStudyFolder(dir)
     const records = await readTrials(dir)
     const runner = new StudyRunner({
       dir,
