@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { delegateToCpu } from './cpu-delegate'
 import { multiChannelFilterGrad, multiChannelSimdApplies } from './multi-channel-filter-grad'
 import { simdKernels, type SimdKernels } from './simd/simd-kernels'
-import { release, runWasm, type KernelArgs } from './wasm-ops'
+import { padSpatially, release, runWasm, type KernelArgs } from './wasm-ops'
 
 type Shape4 = [number, number, number, number]
 
@@ -113,24 +113,7 @@ function oneChannelFilterGrad(
   const { backend } = args
   const x = args.inputs.x as tf.TensorInfo
   const dy = args.inputs.dy as tf.TensorInfo
-  const { top, bottom, left, right } = info.padInfo
-  const padded =
-    top + bottom + left + right > 0
-      ? runWasm(
-          tf.PadV2,
-          backend,
-          { x },
-          {
-            paddings: [
-              [0, 0],
-              [top, bottom],
-              [left, right],
-              [0, 0]
-            ],
-            constantValue: 0
-          }
-        )
-      : null
+  const padded = padSpatially(backend, x, info.padInfo)
   const xp = padded ?? x
   const out = backend.makeOutput(
     [info.filterHeight, info.filterWidth, 1, info.outChannels],

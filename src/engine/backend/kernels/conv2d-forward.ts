@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { simdKernels } from './simd/simd-kernels'
-import { release, runWasm, type KernelArgs } from './wasm-ops'
+import { padSpatially, release, type KernelArgs } from './wasm-ops'
 
 type Shape4 = [number, number, number, number]
 type Kernel = (args: KernelArgs) => tf.TensorInfo
@@ -68,23 +68,7 @@ function simdConv2d(args: KernelArgs): tf.TensorInfo | null {
   const { top, bottom, left, right } = info.padInfo
   if (Math.min(top, bottom, left, right) < 0) return null
   // The kernel reads a padded input: one copy of x, small next to the convolution's arithmetic.
-  const padded =
-    top + bottom + left + right > 0
-      ? runWasm(
-          tf.PadV2,
-          backend,
-          { x },
-          {
-            paddings: [
-              [0, 0],
-              [top, bottom],
-              [left, right],
-              [0, 0]
-            ],
-            constantValue: 0
-          }
-        )
-      : null
+  const padded = padSpatially(backend, x, { top, bottom, left, right })
   const xp = padded ?? x
   const out = backend.makeOutput(
     [info.batchSize, info.outHeight, info.outWidth, info.outChannels],

@@ -36,3 +36,30 @@ export function release(backend: BackendWasm, ...infos: tf.TensorInfo[]): void {
 export function heapF32(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array
 }
+
+/**
+ * `x` [N,H,W,C] with zero rows and columns added around each image, as a convolution pads it; null
+ * when there is no padding (use `x` itself). The caller releases the copy.
+ */
+export function padSpatially(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  pad: { top: number; bottom: number; left: number; right: number }
+): tf.TensorInfo | null {
+  const { top, bottom, left, right } = pad
+  if (top + bottom + left + right === 0) return null
+  return runWasm(
+    tf.PadV2,
+    backend,
+    { x },
+    {
+      paddings: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0]
+      ],
+      constantValue: 0
+    }
+  )
+}
