@@ -10,11 +10,17 @@ import {
   compareKernel,
   expectClose,
   makeInputs,
-  randomValues,
   runOn,
   startWasmWithFallback,
   type Inputs
 } from './gradients-check'
+import {
+  convCaseLabel,
+  convOutSize,
+  randomConvCases,
+  type ConvCase,
+  type ConvPad
+} from './conv-cases'
 
 // The multi-channel SIMD filter gradient (conv_filter_grad in kernels.wat) against the cpu
 // backend's Conv2DBackpropFilter: the presets' shapes, then random ones (odd sizes, channel counts
@@ -22,58 +28,23 @@ import {
 
 beforeAll(startWasmWithFallback)
 
-type Pad = 'same' | 'valid' | number
-
-interface Case {
-  x: [number, number, number, number]
-  k: [number, number]
-  co: number
-  pad: Pad
-}
-
-function outSize(inSize: number, k: number, pad: Pad): number {
-  if (pad === 'same') return inSize
-  if (pad === 'valid') return inSize - k + 1
-  return inSize + 2 * pad - k + 1
-}
-
-const PRESET_CASES: Case[] = [
+const PRESET_CASES: ConvCase[] = [
   { x: [2, 28, 28, 32], k: [3, 3], co: 32, pad: 'same' }, // accurate, block 1
   { x: [2, 14, 14, 32], k: [3, 3], co: 64, pad: 'same' }, // accurate, block 2
   { x: [1, 14, 14, 64], k: [3, 3], co: 64, pad: 'same' },
   { x: [3, 13, 13, 32], k: [3, 3], co: 64, pad: 'valid' } // seed's second conv
 ]
 
-/** Random cases from a fixed seed, so a failure names a shape that reproduces. */
-function randomCases(count: number, seed: number): Case[] {
-  const r = randomValues(count * 8, seed)
-  const pick = (v: number, lo: number, hi: number): number =>
-    lo + Math.floor(((v + 1) / 2) * (hi - lo + 1))
-  const pads: Pad[] = ['same', 'valid', 1, 0, 2]
-  const cases: Case[] = []
-  for (let i = 0; i < count; i++) {
-    const v = r.subarray(i * 8, i * 8 + 8)
-    const kh = pick(v[0], 1, 4)
-    const pad = pads[pick(v[2], 0, pads.length - 1)]
-    // tfjs sizes a numeric padding's output with the filter's height for both axes, so those
-    // cases need square filters.
-    const kw = typeof pad === 'number' ? kh : pick(v[1], 1, 4)
-    cases.push({
-      x: [pick(v[3], 1, 3), pick(v[4], 4, 12), pick(v[5], 4, 12), pick(v[6], 2, 11)],
-      k: [kh, kw],
-      co: pick(v[7], 1, 19),
-      pad
-    })
-  }
-  return cases
+/** Channel counts the kernel's 4x8 blocks don't divide, filters up to 4x4. */
+const FILTER_LIMITS = {
+  maxKernel: 4,
+  minSide: 4,
+  minInChannels: 2,
+  outChannels: (draw: (lo: number, hi: number) => number) => draw(1, 19)
 }
 
-function label(c: Case): string {
-  return `x ${c.x.join('x')}, filter ${c.k.join('x')}x${c.x[3]}x${c.co}, pad ${c.pad}`
-}
-
-function caseInputs(c: Case, seed: number): { inputs: Inputs; attrs: object } {
-  const dy = [c.x[0], outSize(c.x[1], c.k[0], c.pad), outSize(c.x[2], c.k[1], c.pad), c.co]
+function caseInputs(c: ConvCase, seed: number): { inputs: Inputs; attrs: object } {
+  const dy = [c.x[0], convOutSize(c.x[1], c.k[0], c.pad), convOutSize(c.x[2], c.k[1], c.pad), c.co]
   return {
     inputs: makeInputs({ x: c.x, dy }, seed),
     attrs: {
@@ -90,7 +61,7 @@ function runSimdDirectly(inputs: Inputs, attrs: object, variant: SimdVariant): F
   const backend = tf.backend() as BackendWasm
   const simd = instantiateSimdKernels(backend, variant)
   expect(simd).not.toBeNull()
-  const a = attrs as { pad: Pad; filterShape: [number, number, number, number] }
+  const a = attrs as { pad: ConvPad; filterShape: [number, number, number, number] }
   const info = tf.backend_util.computeConv2DInfo(
     inputs.x.shape as [number, number, number, number],
     a.filterShape,
@@ -115,9 +86,9 @@ function runSimdDirectly(inputs: Inputs, attrs: object, variant: SimdVariant): F
 }
 
 describe('multi-channel SIMD Conv2DBackpropFilter matches cpu', () => {
-  const cases = [...PRESET_CASES, ...randomCases(24, 1313)]
+  const cases = [...PRESET_CASES, ...randomConvCases(24, 1313, FILTER_LIMITS)]
   cases.forEach((c, i) => {
-    it(label(c), async () => {
+    it(convCaseLabel(c), async () => {
       const { inputs, attrs } = caseInputs(c, 500 + i)
       const fromCpu = await runOn('cpu', tf.Conv2DBackpropFilter, inputs, attrs)
       await tf.setBackend('wasm')

@@ -7,67 +7,33 @@ import {
   compareKernel,
   expectClose,
   makeInputs,
-  randomValues,
   runOn,
   startWasmWithFallback,
   type Inputs
 } from './gradients-check'
+import { convCaseLabel, convOutSize, randomConvCases, type ConvCase } from './conv-cases'
 
 // The SIMD forward convolution (conv2d_s1 in kernels.wat) against the cpu backend: Conv2D,
 // FusedConv2D without bias or activation, and Conv2DBackpropInput (a forward convolution of dy).
 
 beforeAll(startWasmWithFallback)
 
-type Pad = 'same' | 'valid' | number
-
-interface Case {
-  x: [number, number, number, number]
-  k: [number, number]
-  co: number
-  pad: Pad
-}
-
-function outSize(inSize: number, k: number, pad: Pad): number {
-  if (pad === 'same') return inSize
-  if (pad === 'valid') return inSize - k + 1
-  return inSize + 2 * pad - k + 1
-}
-
-const PRESET_CASES: Case[] = [
+const PRESET_CASES: ConvCase[] = [
   { x: [2, 28, 28, 32], k: [3, 3], co: 32, pad: 'same' }, // accurate, block 1
   { x: [2, 14, 14, 32], k: [3, 3], co: 64, pad: 'same' }, // accurate, block 2
   { x: [1, 28, 28, 1], k: [3, 3], co: 32, pad: 'same' }, // accurate, first layer
   { x: [3, 13, 13, 32], k: [3, 3], co: 64, pad: 'valid' } // seed's second conv
 ]
 
-/** Random cases from a fixed seed: output channels in multiples of 16 (the kernel's block). */
-function randomCases(count: number, seed: number): Case[] {
-  const r = randomValues(count * 8, seed)
-  const pick = (v: number, lo: number, hi: number): number =>
-    lo + Math.floor(((v + 1) / 2) * (hi - lo + 1))
-  const pads: Pad[] = ['same', 'valid', 1, 0, 2]
-  const cases: Case[] = []
-  for (let i = 0; i < count; i++) {
-    const v = r.subarray(i * 8, i * 8 + 8)
-    const kh = pick(v[0], 1, 5)
-    const pad = pads[pick(v[2], 0, pads.length - 1)]
-    // tfjs sizes a numeric padding's output with the filter's height for both axes.
-    const kw = typeof pad === 'number' ? kh : pick(v[1], 1, 5)
-    cases.push({
-      x: [pick(v[3], 1, 3), pick(v[4], 5, 12), pick(v[5], 5, 12), pick(v[6], 1, 11)],
-      k: [kh, kw],
-      co: 16 * pick(v[7], 1, 3),
-      pad
-    })
-  }
-  return cases
+/** Output channels in multiples of 16 (the kernel's block), filters up to 5x5. */
+const FORWARD_LIMITS = {
+  maxKernel: 5,
+  minSide: 5,
+  minInChannels: 1,
+  outChannels: (draw: (lo: number, hi: number) => number) => 16 * draw(1, 3)
 }
 
-function label(c: Case): string {
-  return `x ${c.x.join('x')}, filter ${c.k.join('x')}x${c.x[3]}x${c.co}, pad ${c.pad}`
-}
-
-const convAttrs = (c: Case): object => ({
+const convAttrs = (c: ConvCase): object => ({
   strides: [1, 1],
   pad: c.pad,
   dataFormat: 'NHWC',
@@ -97,7 +63,7 @@ function runSimdOnly(
 }
 
 /** One build of `conv2d_s1` called directly on a padded input ('valid' from there on). */
-function runBuild(variant: SimdVariant, inputs: Inputs, c: Case): Float32Array {
+function runBuild(variant: SimdVariant, inputs: Inputs, c: ConvCase): Float32Array {
   const backend = tf.backend() as BackendWasm
   const simd = instantiateSimdKernels(backend, variant)
   expect(simd).not.toBeNull()
@@ -138,9 +104,9 @@ function runBuild(variant: SimdVariant, inputs: Inputs, c: Case): Float32Array {
 }
 
 describe('SIMD Conv2D matches cpu', () => {
-  const cases = [...PRESET_CASES, ...randomCases(20, 1414)]
+  const cases = [...PRESET_CASES, ...randomConvCases(20, 1414, FORWARD_LIMITS)]
   cases.forEach((c, i) => {
-    it(label(c), async () => {
+    it(convCaseLabel(c), async () => {
       const inputs = makeInputs({ x: c.x, filter: [c.k[0], c.k[1], c.x[3], c.co] }, 700 + i)
       const attrs = convAttrs(c)
       const fromCpu = await runOn('cpu', tf.Conv2D, inputs, attrs)
@@ -159,7 +125,7 @@ describe('SIMD Conv2D matches cpu', () => {
 })
 
 describe('convolutions the SIMD path leaves to XNNPACK still match cpu', () => {
-  const c: Case = { x: [2, 9, 9, 3], k: [3, 3], co: 16, pad: 'same' }
+  const c: ConvCase = { x: [2, 9, 9, 3], k: [3, 3], co: 16, pad: 'same' }
   const inputs = makeInputs({ x: c.x, filter: [3, 3, 3, 16], bias: [16] }, 900)
   it('FusedConv2D with bias and relu', async () => {
     await compareKernel(tf.FusedConv2D, inputs, { ...convAttrs(c), activation: 'relu' })
@@ -173,7 +139,7 @@ describe('convolutions the SIMD path leaves to XNNPACK still match cpu', () => {
 
 describe('Conv2DBackpropInput through the SIMD forward convolution matches cpu', () => {
   // Its output channels are the forward convolution's input channels: 16 or more here.
-  const cases: Case[] = [
+  const cases: ConvCase[] = [
     { x: [2, 28, 28, 32], k: [3, 3], co: 32, pad: 'same' },
     { x: [2, 14, 14, 32], k: [3, 3], co: 64, pad: 'same' },
     { x: [3, 13, 13, 32], k: [3, 3], co: 64, pad: 'valid' },
@@ -181,8 +147,13 @@ describe('Conv2DBackpropInput through the SIMD forward convolution matches cpu',
     { x: [2, 6, 6, 48], k: [3, 3], co: 3, pad: 1 }
   ]
   cases.forEach((c, i) => {
-    it(label(c), async () => {
-      const dy = [c.x[0], outSize(c.x[1], c.k[0], c.pad), outSize(c.x[2], c.k[1], c.pad), c.co]
+    it(convCaseLabel(c), async () => {
+      const dy = [
+        c.x[0],
+        convOutSize(c.x[1], c.k[0], c.pad),
+        convOutSize(c.x[2], c.k[1], c.pad),
+        c.co
+      ]
       const inputs = makeInputs({ dy, filter: [c.k[0], c.k[1], c.x[3], c.co] }, 950 + i)
       await compareKernel(tf.Conv2DBackpropInput, inputs, {
         strides: [1, 1],
