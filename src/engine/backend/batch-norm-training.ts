@@ -16,6 +16,11 @@
  * in npm test).
  */
 import * as tf from '@tensorflow/tfjs'
+import {
+  BATCH_NORM_GRAD,
+  BATCH_NORM_TRAIN,
+  batchNormKernelsApply
+} from './kernels/batch-norm-kernels'
 
 /**
  * Normalises `x` ([..., C]) over every axis but the last with its own batch statistics, scaled by
@@ -29,6 +34,7 @@ export function trainingBatchNorm(
   beta: tf.Tensor1D,
   epsilon: number
 ): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  if (batchNormKernelsApply(x)) return kernelBatchNorm(x, gamma, beta, epsilon)
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i)
   const m = x.size / x.shape[x.rank - 1]
   let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null = null
@@ -55,6 +61,46 @@ export function trainingBatchNorm(
           const dx = tf.mul(tf.sub(centred, tf.mul(xhat, tf.div(dgamma, m))), tf.mul(scale, inv))
           return [dx, dgamma, dbeta]
         })
+    }
+  })
+  const y = normalise(x, gamma, beta)
+  const { mean, variance } = stats as unknown as { mean: tf.Tensor1D; variance: tf.Tensor1D }
+  return { y, mean, variance }
+}
+
+/**
+ * The same computation by the wasm fallback's two batch-norm kernels (kernels/batch-norm-kernels.ts):
+ * forward statistics and output in two passes over x, the gradient in two passes over dy and x.
+ * The statistics are float64 sums rather than tfjs's moments, so outputs differ in the last bits.
+ */
+function kernelBatchNorm(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number
+): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null = null
+  const normalise = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, g, b] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D]
+    const save = args[3] as tf.GradSaveFunc
+    const [y, mean, variance, invStd] = tf
+      .engine()
+      .runKernel(BATCH_NORM_TRAIN, { x: input, gamma: g, beta: b }, { epsilon }) as tf.Tensor[]
+    // Kept past customGrad's forward scope: the layer updates its moving averages with them.
+    stats = { mean: tf.keep(mean as tf.Tensor1D), variance: tf.keep(variance as tf.Tensor1D) }
+    save([input, mean, invStd, g])
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, mu, inv, scale] = saved
+        return tf.engine().runKernel(BATCH_NORM_GRAD, {
+          dy,
+          x: xs,
+          mean: mu,
+          invStd: inv,
+          gamma: scale
+        }) as tf.Tensor[]
+      }
     }
   })
   const y = normalise(x, gamma, beta)

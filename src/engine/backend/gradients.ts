@@ -7,6 +7,12 @@ import { makeConv2dBackpropInput } from './kernels/conv2d-backprop-input'
 import { makeConv2d, makeFusedConv2d } from './kernels/conv2d-forward'
 import { delegateToCpu, kernelsMissingFromWasm } from './kernels/cpu-delegate'
 import { ADAM_KERNEL, adamKernel } from './kernels/fused-adam'
+import {
+  BATCH_NORM_GRAD,
+  BATCH_NORM_TRAIN,
+  batchNormGradKernel,
+  batchNormTrainKernel
+} from './kernels/batch-norm-kernels'
 import { makeMaxPoolGrad } from './kernels/max-pool-grad'
 import { RELU_GRAD, reluGrad, reluGradConfig } from './kernels/relu-grad'
 import { makeCast, makeIdentity } from './kernels/share-data'
@@ -25,7 +31,8 @@ import { WASM, type KernelArgs } from './kernels/wasm-ops'
  *   kernels (./kernels/simd/kernels.wat) that work in place on tfjs's heap, and copies avoided;
  * - a one-pass ReLU gradient (the only global change: on other backends it is tfjs's own);
  * - the kernel behind FusedAdamOptimizer (kernels/fused-adam.ts), bit-identical to tfjs's Adam;
- * - batch norm layers' training path with a closed-form gradient (batch-norm-training.ts);
+ * - batch norm layers' training path with a closed-form gradient (batch-norm-training.ts), its
+ *   forward and backward passes as two SIMD kernels each (kernels/batch-norm-kernels.ts);
  * - for every other kernel the cpu backend has and wasm lacks, a delegate that runs the cpu
  *   kernel on copies, so any model trains, if slowly.
  */
@@ -94,6 +101,14 @@ export function registerFallbackKernels(env: NodeJS.ProcessEnv = process.env): v
   // Global, but identical to tfjs's own gradient on every backend except wasm (see relu-grad.ts).
   if (!keepStock.has(RELU_GRAD)) tf.registerGradient(reluGradConfig)
   if (tf.getKernel(ADAM_KERNEL, WASM) === undefined) register(ADAM_KERNEL, adamKernel)
+  // Batch norm's training kernels; DIGIT_STUDIO_STOCK_KERNELS=BatchNormKernels leaves them out
+  // (the closed-form gradient then runs as tfjs ops).
+  if (!keepStock.has('BatchNormKernels')) {
+    if (tf.getKernel(BATCH_NORM_TRAIN, WASM) === undefined)
+      register(BATCH_NORM_TRAIN, batchNormTrainKernel)
+    if (tf.getKernel(BATCH_NORM_GRAD, WASM) === undefined)
+      register(BATCH_NORM_GRAD, batchNormGradKernel)
+  }
   // Not a kernel: batch norm layers train with a closed-form gradient (batch-norm-training.ts).
   if (!keepStock.has('BatchNormTraining')) useFastBatchNormTraining()
   for (const kernelName of kernelsMissingFromWasm()) {

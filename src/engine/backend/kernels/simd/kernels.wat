@@ -385,6 +385,82 @@
       (br $bloop)))
   )
 
+  ;; Per-column sums for batch normalization over a [rows, cols] matrix (cols % 4 == 0):
+  ;;   acc[q] = sum over r of p[r, q]           acc[cols + q] = sum over r of p[r, q] * (x[r, q] - s[q])
+  ;; in float64 (each product of two float32 is exact in float64), into 2 * cols doubles at $acc.
+  ;; Forward: p = x, s = x's first row (a shift near the data, so the variance needs no
+  ;; subtraction of two large numbers); backward: p = dy, s = the batch mean. One read of p and x.
+  (func (export "col_moments")
+    (param $p i32) (param $x i32) (param $s i32) (param $acc i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $q i32) (local $cb i32) (local $ap i32) (local $bp i32)
+    (local $pv v128) (local $dv v128) (local $ph v128) (local $dh v128)
+    (local.set $cb (i32.shl (local.get $cols) (i32.const 2)))
+    (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $cols) (i32.const 4)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $q (i32.const 0))
+      (local.set $ap (local.get $acc))
+      (local.set $bp (i32.add (local.get $acc) (i32.shl (local.get $cols) (i32.const 3))))
+      (block $qdone (loop $qloop
+        (br_if $qdone (i32.ge_u (local.get $q) (local.get $cb)))
+        (local.set $pv (v128.load (i32.add (local.get $p) (local.get $q))))
+        (local.set $dv (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $q)))
+                                  (v128.load (i32.add (local.get $s) (local.get $q)))))
+        (local.set $ph (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $pv) (local.get $pv)))
+        (local.set $dh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $dv) (local.get $dv)))
+        (v128.store (local.get $ap)
+          (f64x2.add (v128.load (local.get $ap)) (f64x2.promote_low_f32x4 (local.get $pv))))
+        (v128.store offset=16 (local.get $ap)
+          (f64x2.add (v128.load offset=16 (local.get $ap)) (f64x2.promote_low_f32x4 (local.get $ph))))
+        (v128.store (local.get $bp)
+          (f64x2.add (v128.load (local.get $bp))
+            (f64x2.mul (f64x2.promote_low_f32x4 (local.get $pv)) (f64x2.promote_low_f32x4 (local.get $dv)))))
+        (v128.store offset=16 (local.get $bp)
+          (f64x2.add (v128.load offset=16 (local.get $bp))
+            (f64x2.mul (f64x2.promote_low_f32x4 (local.get $ph)) (f64x2.promote_low_f32x4 (local.get $dh)))))
+        (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
+        (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br $qloop)))
+      (local.set $p (i32.add (local.get $p) (local.get $cb)))
+      (local.set $x (i32.add (local.get $x) (local.get $cb)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+  )
+
+  ;; Batch normalization's per-column affine pass over [rows, cols] (cols % 4 == 0):
+  ;;   out[r, q] = p[r, q] * a[q] + (x[r, q] - s[q]) * b[q] + c[q]
+  ;; Forward: p = x, a = 0, s = mean, b = gamma * invStd, c = beta. Backward (the input gradient
+  ;; from the closed form): p = dy, a = gamma * invStd, s = mean, b and c from the column sums.
+  ;; $coef holds a, s, b, c one after another (4 * cols floats).
+  (func (export "col_affine")
+    (param $p i32) (param $x i32) (param $coef i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $q i32) (local $cb i32) (local $cp i32)
+    (local.set $cb (i32.shl (local.get $cols) (i32.const 2)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $q (i32.const 0))
+      (block $qdone (loop $qloop
+        (br_if $qdone (i32.ge_u (local.get $q) (local.get $cb)))
+        (local.set $cp (i32.add (local.get $coef) (local.get $q)))
+        (v128.store (i32.add (local.get $out) (local.get $q))
+          (f32x4.add
+            (f32x4.add
+              (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $q))) (v128.load (local.get $cp)))
+              (f32x4.mul
+                (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $q)))
+                           (v128.load (i32.add (local.get $cp) (local.get $cb))))
+                (v128.load (i32.add (local.get $cp) (i32.shl (local.get $cb) (i32.const 1))))))
+            (v128.load (i32.add (local.get $cp) (i32.mul (local.get $cb) (i32.const 3))))))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br $qloop)))
+      (local.set $p (i32.add (local.get $p) (local.get $cb)))
+      (local.set $x (i32.add (local.get $x) (local.get $cb)))
+      (local.set $out (i32.add (local.get $out) (local.get $cb)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+  )
+
   ;; Column sums of a [rows, cols] float32 matrix (cols % 4 == 0): the bias gradient. Each row
   ;; is added into float64 accumulators at $acc (cols * 8 bytes of scratch), so the result is as
   ;; accurate as the cpu backend's double-precision sum; then rounded to float32 into $out.

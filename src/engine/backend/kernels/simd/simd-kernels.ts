@@ -61,6 +61,8 @@ export interface SimdKernels {
     c: number
   ): void
   sum_rows(x: number, out: number, acc: number, rows: number, cols: number): void
+  col_moments(p: number, x: number, s: number, acc: number, rows: number, cols: number): void
+  col_affine(p: number, x: number, coef: number, out: number, rows: number, cols: number): void
   add_bias(x: number, bias: number, out: number, rows: number, cols: number): void
   relu_grad(dy: number, x: number, out: number, count: number): void
   adam(
